@@ -1,0 +1,77 @@
+"""Settings read from the environment, built once per process and passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///var/lrs.sqlite3"
+DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; raised at start-up, never per request."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEV_SECRET_KEY
+    environment: str = "development"
+    # Base of LRS-made IRLs (authority accounts, company home pages).
+    base_url: str = "http://127.0.0.1:8000"
+    # Largest request body accepted, in bytes; larger requests get 413 (xAPI Communication 3.2).
+    max_request_bytes: int = 20 * 1024 * 1024
+    # The most statements one GET returns; `limit=0` and larger limits mean this many.
+    statement_page_max: int = 500
+    # How far behind "now" X-Experience-API-Consistent-Through is reported, in seconds: a write
+    # transaction that started before that instant has committed or failed by then.
+    consistency_lag_s: float = 1.0
+    cors_origins: str = "*"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """Read settings; production refuses to start with the development secret."""
+        environment = env.get("LRS_ENV", "development")
+        secret_key = env.get("SECRET_KEY", "")
+        if not secret_key:
+            if environment == "production":
+                raise ConfigError("SECRET_KEY must be set when LRS_ENV=production")
+            secret_key = DEV_SECRET_KEY
+        defaults = cls()
+        return cls(
+            database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            secret_key=secret_key,
+            environment=environment,
+            base_url=env.get("LRS_BASE_URL", defaults.base_url).rstrip("/"),
+            max_request_bytes=_int(env, "LRS_MAX_REQUEST_BYTES", defaults.max_request_bytes),
+            statement_page_max=_int(env, "LRS_STATEMENT_PAGE_MAX", defaults.statement_page_max),
+            consistency_lag_s=_float(env, "LRS_CONSISTENCY_LAG_S", defaults.consistency_lag_s),
+            cors_origins=env.get("LRS_CORS_ORIGINS", defaults.cors_origins),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None

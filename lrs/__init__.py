@@ -1,0 +1,1 @@
+"""The HTTP edge of the LRS: xAPI resources, credentials, version header, CORS."""

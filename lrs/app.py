@@ -1,0 +1,75 @@
+"""The application factory: one engine, a session per request, every blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_cors import CORS
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import sessionmaker
+
+from config import Settings
+from lrs import problems
+from lrs.alternate import AlternateSyntaxMiddleware
+from lrs.context import AppState, close_session
+from lrs.version import HEADER
+from lrs.xapi import add_version_header
+from lrs.xapi import bp as xapi_bp
+from lrs.xapi.statements import consistent_through
+from statements.db import make_engine
+
+XAPI_PREFIX = "/xapi"
+CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
+
+
+def create_app(settings: Settings | None = None, *, bind: Engine | Connection | None = None) -> Flask:
+    """Build the app; `bind` lets tests run every request inside their own transaction."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    engine = bind if bind is not None else make_engine(settings.database_url)
+    app.extensions["lrs"] = AppState(settings, sessionmaker(bind=engine, expire_on_commit=False))
+    app.teardown_appcontext(close_session)
+    problems.init_app(app)
+    app.register_blueprint(xapi_bp, url_prefix=XAPI_PREFIX)
+    CORS(
+        app,
+        resources={f"{XAPI_PREFIX}/*": {"origins": settings.cors_origins}},
+        methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Content-Length",
+            "If-Match",
+            "If-None-Match",
+            "Accept-Language",
+            HEADER,
+        ],
+        expose_headers=[
+            "ETag",
+            "Last-Modified",
+            "Content-Type",
+            "Content-Length",
+            "WWW-Authenticate",
+            HEADER,
+            CONSISTENT_THROUGH,
+        ],
+        max_age=86400,
+    )
+    app.after_request(_xapi_headers)
+    app.wsgi_app = AlternateSyntaxMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, prefix=f"{XAPI_PREFIX}/", max_bytes=settings.max_request_bytes
+    )
+    return app
+
+
+def _xapi_headers(response: Response) -> Response:
+    # After-request hooks run for error responses too, so every xAPI answer gets its headers.
+    if request.path.startswith(f"{XAPI_PREFIX}/"):
+        add_version_header(response)
+        if request.path.rstrip("/") == f"{XAPI_PREFIX}/statements":
+            response.headers[CONSISTENT_THROUGH] = consistent_through()
+    return response

@@ -1,0 +1,150 @@
+"""The `lrs` command: migrate, serve, and manage LRS credentials."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import Settings
+from lrs import migrate
+from lrs.credentials import (
+    SCOPES,
+    Credential,
+    create_credential,
+    get_or_create_company,
+    list_credentials,
+    revoke_credential,
+)
+from statements.db import make_engine
+from statements.errors import DomainError
+
+
+@click.group()
+def main() -> None:
+    """xAPI Learning Record Store for HR learning integration."""
+
+
+@contextmanager
+def _session() -> Iterator[tuple[Settings, Session]]:
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            yield settings, session
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        engine.dispose()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database named by DATABASE_URL to the latest schema."""
+    migrate.upgrade(Settings.from_env().database_url)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the LRS with gunicorn."""
+    Settings.from_env()  # fail here, not in every worker, on a bad setting
+    args = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--threads", str(threads),
+        "--access-logfile", "-",
+        "wsgi:app",
+    ]  # fmt: skip
+    os.execv(sys.executable, args)
+
+
+@main.group()
+def credentials() -> None:
+    """LRS credentials (HTTP Basic key and secret)."""
+
+
+@credentials.command("create")
+@click.option("--company", required=True, help="Company (tenant); created when new.")
+@click.option("--name", required=True, help="What uses the credential, e.g. the LMS.")
+@click.option(
+    "--scopes",
+    default="statements/write statements/read/mine",
+    show_default=True,
+    help=f"Space- or comma-separated xAPI scopes among: {' '.join(SCOPES)}.",
+)
+def credentials_create(company: str, name: str, scopes: str) -> None:
+    """Issue a key and secret; the secret is printed once."""
+    with _session() as (settings, session):
+        issued = create_credential(
+            session,
+            get_or_create_company(session, company, settings.base_url),
+            name,
+            scopes.replace(",", " ").split(),
+        )
+    click.echo(json.dumps(asdict(issued), indent=2))
+
+
+@credentials.command("list")
+@click.option("--company", default=None, help="Only this company's credentials.")
+def credentials_list(company: str | None) -> None:
+    """List credentials (never their secrets)."""
+    with _session() as (_settings, session):
+        rows = list_credentials(session, company)
+    click.echo(json.dumps(rows, indent=2))
+
+
+@credentials.command("revoke")
+@click.argument("key")
+def credentials_revoke(key: str) -> None:
+    """Revoke the credential with this key."""
+    with _session() as (_settings, session):
+        revoke_credential(session, key)
+    click.echo(f"revoked {key}")
+
+
+@credentials.command("demo")
+@click.option("--file", "path", default="var/demo-credential.json", show_default=True)
+def credentials_demo(path: str) -> None:
+    """Create (once) and print an all-scopes credential for trying the LRS locally."""
+    saved = Path(path)
+    with _session() as (settings, session):
+        if saved.exists():
+            issued = json.loads(saved.read_text())
+            active = session.scalar(
+                select(Credential.key).where(
+                    Credential.key == issued["key"], Credential.revoked_at.is_(None)
+                )
+            )
+            if active:
+                _print_demo(issued, settings)
+                return
+        company = get_or_create_company(session, "Demo Company", settings.base_url)
+        issued = asdict(create_credential(session, company, "demo", ["all"]))
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(issued, indent=2))
+    saved.chmod(0o600)
+    _print_demo(issued, settings)
+
+
+def _print_demo(issued: dict[str, str], settings: Settings) -> None:
+    click.echo(f"xAPI endpoint: {settings.base_url}/xapi/")
+    click.echo(f"key:           {issued['key']}")
+    click.echo(f"secret:        {issued['secret']}")

@@ -1,0 +1,44 @@
+"""What a request can reach: the settings, a database session, the calling principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Settings
+from lrs.credentials import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    """The only thing the app stores in `app.extensions`."""
+
+    settings: Settings
+    make_session: sessionmaker[Session]
+
+
+def state(app: Flask | None = None) -> AppState:
+    """The state of `app`, or of the current app."""
+    return cast(AppState, (app or current_app).extensions["lrs"])
+
+
+def request_session() -> Session:
+    """The request's database session, opened on first use and closed at teardown."""
+    if "db" not in g:
+        g.db = state().make_session()
+    return cast(Session, g.db)
+
+
+def close_session(_exc: BaseException | None) -> None:
+    """Teardown hook: uncommitted work is rolled back."""
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def principal() -> Principal:
+    """The authenticated caller; set by the xAPI blueprint before any view runs."""
+    return cast(Principal, g.principal)

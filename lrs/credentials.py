@@ -1,0 +1,205 @@
+"""LRS credentials: HTTP Basic key/secret pairs bound to a company, carrying xAPI scopes.
+
+Secrets are 256-bit random tokens, so a single SHA-256 is the right way to store them (as API
+tokens are stored): a slow password hash protects guessable passwords and would only add
+milliseconds to every request here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from statements.db import Base
+from statements.errors import BadRequest, NotFound
+from statements.keys import agent_key
+from statements.models import Company
+
+# xAPI Communication 4.2 scope vocabulary.
+SCOPES = (
+    "statements/write",
+    "statements/read",
+    "statements/read/mine",
+    "all/read",
+    "all",
+    "state",
+    "define",
+    "profile",
+)
+DEFAULT_SCOPES = ("statements/write", "statements/read/mine")
+
+
+class Credential(Base):
+    """A key/secret pair an LMS, a course or a tool uses to call the LRS."""
+
+    __tablename__ = "lrs_credentials"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    # Space-separated xAPI scopes.
+    scopes: Mapped[str] = mapped_column(String(500))
+    # The LMS integration pushing with this credential, when there is one.
+    integration_id: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the credential, its company and what it may do."""
+
+    credential_id: uuid.UUID
+    company_id: uuid.UUID
+    key: str
+    name: str
+    scopes: frozenset[str]
+    home_page: str
+
+    @property
+    def authority(self) -> dict[str, Any]:
+        """The authority the LRS writes on this credential's statements (xAPI Data 2.4.9)."""
+        return {
+            "objectType": "Agent",
+            "name": self.name,
+            "account": {"homePage": self.home_page, "name": self.key},
+        }
+
+    @property
+    def authority_key(self) -> str:
+        key = agent_key(self.authority)
+        assert key is not None
+        return key
+
+    def allows(self, *scopes: str) -> bool:
+        """True when the credential holds any of `scopes`."""
+        return not self.scopes.isdisjoint(scopes)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCredential:
+    """A new credential with its secret, which is shown once and never stored."""
+
+    key: str
+    secret: str
+    company: str
+    name: str
+    scopes: list[str]
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
+    """Validate scope names; raise BadRequest naming any that xAPI does not define."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise BadRequest(f"unknown scopes: {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+    return sorted(set(scopes), key=SCOPES.index)
+
+
+def get_or_create_company(session: Session, name: str, base_url: str) -> Company:
+    """The company called `name`, created with a home page under `base_url` if it is new."""
+    company = session.scalar(select(Company).where(Company.name == name))
+    if company is None:
+        company_id = uuid.uuid4()
+        company = Company(
+            id=company_id,
+            name=name,
+            home_page=f"{base_url}/companies/{company_id}",
+            created_at=datetime.now(UTC),
+        )
+        session.add(company)
+        session.flush()
+    return company
+
+
+def create_credential(
+    session: Session,
+    company: Company,
+    name: str,
+    scopes: list[str] | tuple[str, ...] = DEFAULT_SCOPES,
+    integration_id: uuid.UUID | None = None,
+) -> IssuedCredential:
+    """Issue a new key and secret for `company`."""
+    scope_list = parse_scopes(scopes)
+    key = secrets.token_hex(10)
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        Credential(
+            company_id=company.id,
+            key=key,
+            secret_hash=_hash(secret),
+            name=name,
+            scopes=" ".join(scope_list),
+            integration_id=integration_id,
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    return IssuedCredential(key=key, secret=secret, company=company.name, name=name, scopes=scope_list)
+
+
+def authenticate(session: Session, key: str, secret: str) -> Principal | None:
+    """The principal for a key and secret, or None when they do not match an active credential."""
+    row = session.execute(
+        select(Credential, Company.home_page)
+        .join(Company, Company.id == Credential.company_id)
+        .where(Credential.key == key, Credential.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    credential, home_page = row
+    if not hmac.compare_digest(credential.secret_hash, _hash(secret)):
+        return None
+    return Principal(
+        credential_id=credential.id,
+        company_id=credential.company_id,
+        key=credential.key,
+        name=credential.name,
+        scopes=frozenset(credential.scopes.split()),
+        home_page=home_page,
+    )
+
+
+def list_credentials(session: Session, company_name: str | None = None) -> list[dict[str, Any]]:
+    """Every credential (without secrets), optionally of one company, oldest first."""
+    query = (
+        select(Credential, Company.name)
+        .join(Company, Company.id == Credential.company_id)
+        .order_by(Credential.created_at, Credential.key)
+    )
+    if company_name is not None:
+        query = query.where(Company.name == company_name)
+    return [
+        {
+            "key": credential.key,
+            "name": credential.name,
+            "company": company,
+            "scopes": credential.scopes.split(),
+            "created_at": credential.created_at.isoformat(),
+            "revoked_at": credential.revoked_at.isoformat() if credential.revoked_at else None,
+        }
+        for credential, company in session.execute(query)
+    ]
+
+
+def revoke_credential(session: Session, key: str) -> None:
+    """Revoke a credential; its statements keep their authority."""
+    credential = session.scalar(select(Credential).where(Credential.key == key))
+    if credential is None:
+        raise NotFound(f"no credential with key {key}")
+    if credential.revoked_at is None:
+        credential.revoked_at = datetime.now(UTC)
+        session.flush()

@@ -1,0 +1,22 @@
+"""GET /xapi/about (Communication 2.8); it is also the readiness probe."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from lrs.context import request_session
+from lrs.problems import problem
+from lrs.version import SUPPORTED
+from lrs.xapi import bp
+
+
+@bp.get("/about")
+def about() -> Response:
+    """The versions this LRS speaks; 503 while the database is unreachable."""
+    try:
+        request_session().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return problem(503, "database_unavailable", "the statement store is unreachable; retry shortly")
+    return jsonify({"version": [v for version in SUPPORTED for v in version.listed]})

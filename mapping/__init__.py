@@ -1,0 +1,1 @@
+"""Folding stored statements into HR enrollment and learning-progress records."""

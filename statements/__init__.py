@@ -1,0 +1,1 @@
+"""The xAPI domain: statement validation, normalisation, storage and query. No web framework."""

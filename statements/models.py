@@ -1,0 +1,141 @@
+"""Tables of the statement store: tenants, statements and the index rows every filter uses.
+
+A statement is kept as the exact JSON the LRS returns (`payload`) plus one column per
+one-per-statement filter value. One-to-many values (agents and activities a statement relates
+to, and the statements it targets through StatementRefs) live in link tables. No query reads
+`payload` to filter: xAPI queries are answered from indexes alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from statements.db import Base
+
+# Index key columns hold IRIs and agent identifiers; longer values are stored as a digest
+# (statements.keys.index_key) so that no B-tree entry outgrows PostgreSQL's row limit.
+KEY_LENGTH = 255
+
+
+class Company(Base):
+    """A tenant: every statement, document and credential belongs to exactly one company."""
+
+    __tablename__ = "companies"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The homePage of accounts the LRS makes for this company (authority agents).
+    home_page: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class StatementRow(Base):
+    """One stored statement: its returned JSON and its one-per-statement index values."""
+
+    __tablename__ = "statements"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    stored: Mapped[datetime]
+    verb_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    # Set when the object is an Activity.
+    activity_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    # Set when the object is a StatementRef (voiding statements included).
+    ref_id: Mapped[uuid.UUID | None]
+    registration: Mapped[uuid.UUID | None]
+    authority_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    payload: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_statements_stored", "company_id", "stored", "id"),
+        Index("ix_statements_verb", "company_id", "verb_key", "stored", "id"),
+        Index("ix_statements_activity", "company_id", "activity_key", "stored", "id"),
+        Index(
+            "ix_statements_registration",
+            "company_id",
+            "registration",
+            "stored",
+            "id",
+            postgresql_where=text("registration IS NOT NULL"),
+            sqlite_where=text("registration IS NOT NULL"),
+        ),
+        Index("ix_statements_authority", "company_id", "authority_key", "stored", "id"),
+        Index(
+            "ix_statements_ref",
+            "company_id",
+            "ref_id",
+            postgresql_where=text("ref_id IS NOT NULL"),
+            sqlite_where=text("ref_id IS NOT NULL"),
+        ),
+    )
+
+
+class StatementAgent(Base):
+    """An agent or identified group a statement relates to.
+
+    `direct` marks the actor and object (and their group members), which the `agent` filter
+    matches; the others (authority, instructor, team, SubStatement agents) match only with
+    `related_agents=true`.
+    """
+
+    __tablename__ = "statement_agents"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    statement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agent_key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    stored: Mapped[datetime]
+    direct: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (
+        Index("ix_statement_agents_key", "company_id", "agent_key", "stored", "statement_id"),
+        Index(
+            "ix_statement_agents_direct",
+            "company_id",
+            "agent_key",
+            "stored",
+            "statement_id",
+            postgresql_where=text("direct"),
+            sqlite_where=text("direct"),
+        ),
+    )
+
+
+class StatementActivity(Base):
+    """An activity anywhere in a statement (object, context activities, SubStatement)."""
+
+    __tablename__ = "statement_activities"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    statement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    activity_key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    stored: Mapped[datetime]
+
+    __table_args__ = (
+        Index(
+            "ix_statement_activities_key", "company_id", "activity_key", "stored", "statement_id"
+        ),
+    )
+
+
+class StatementTarget(Base):
+    """A statement reachable from `statement_id` through a chain of StatementRef objects.
+
+    The transitive closure is kept so that the StatementRef filter rule (xAPI Communication
+    2.1.3, "Filter Conditions for StatementRefs") is one join, however long the chain.
+    """
+
+    __tablename__ = "statement_targets"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    statement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    target_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    stored: Mapped[datetime]
+
+    __table_args__ = (Index("ix_statement_targets_target", "company_id", "target_id"),)
