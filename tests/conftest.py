@@ -1,0 +1,95 @@
+"""Fixtures: a migrated database per test run (PostgreSQL or SQLite), one rolled-back
+transaction per test, and an xAPI client with a fresh credential.
+
+LRS_TEST_DATABASE_URL names a PostgreSQL server (postgresql+psycopg://user@host/db); the
+suite creates its own database there and drops it at the end. Without it, an SQLite file in
+a temporary directory is used.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from config import Settings
+from lrs.app import create_app
+from lrs.context import state
+from lrs.migrate import upgrade_engine
+from statements.db import make_engine
+from tests.factories import TestSession
+from tests.xapi_client import XapiClient, new_credential
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL to an empty database that lives as long as the test session."""
+    server = os.environ.get("LRS_TEST_DATABASE_URL")
+    if not server:
+        path = tmp_path_factory.mktemp("db") / f"lrs-{_worker_suffix()}.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    url = make_url(server)
+    name = f"lrs_test_{_worker_suffix()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade_engine(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def db_session(connection: Connection) -> Iterator[Session]:
+    session = TestSession(bind=connection, join_transaction_mode="create_savepoint")
+    yield session
+    TestSession.remove()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, statement_page_max=50)
+
+
+@pytest.fixture
+def app(settings: Settings, connection: Connection) -> Flask:
+    app = create_app(settings, bind=connection)
+    # A request's commit releases a savepoint; the test's outer transaction still rolls back.
+    state(app).make_session.configure(join_transaction_mode="create_savepoint")
+    return app
+
+
+@pytest.fixture
+def xapi(app: Flask, db_session: Session) -> XapiClient:
+    """An xAPI client holding an all-scopes credential of a new company."""
+    return new_credential(app, db_session, scopes=["all"])
