@@ -89,11 +89,16 @@ class AlternateSyntaxMiddleware:
 
 def _problem(environ: dict[str, Any], query: dict[str, list[str]]) -> str | None:
     if len(query) > 1 or len(query["method"]) > 1:
-        return "an alternate-syntax request carries only 'method' in its query string; send the other parameters as form fields"
+        return (
+            "an alternate-syntax request carries only 'method' in its query string; "
+            "send the other parameters as form fields"
+        )
     method = query["method"][0]
     if method not in METHODS:
         return f"'method' must be one of {', '.join(METHODS)}, got {method!r}"
     content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
-        return "an alternate-syntax request must have Content-Type application/x-www-form-urlencoded"
+        return (
+            "an alternate-syntax request must have Content-Type application/x-www-form-urlencoded"
+        )
     return None

@@ -21,7 +21,9 @@ XAPI_PREFIX = "/xapi"
 CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 
 
-def create_app(settings: Settings | None = None, *, bind: Engine | Connection | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, *, bind: Engine | Connection | None = None
+) -> Flask:
     """Build the app; `bind` lets tests run every request inside their own transaction."""
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder=None)

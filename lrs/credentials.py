@@ -148,7 +148,9 @@ def create_credential(
         )
     )
     session.flush()
-    return IssuedCredential(key=key, secret=secret, company=company.name, name=name, scopes=scope_list)
+    return IssuedCredential(
+        key=key, secret=secret, company=company.name, name=name, scopes=scope_list
+    )
 
 
 def authenticate(session: Session, key: str, secret: str) -> Principal | None:

@@ -83,7 +83,9 @@ def parse_agent(name: str, value: str) -> dict[str, Any]:
     try:
         agent = orjson.loads(value)
     except orjson.JSONDecodeError:
-        raise _invalid(name, "is not valid JSON; send an Agent object such as {\"mbox\": \"mailto:a@example.com\"}") from None
+        raise _invalid(
+            name, 'is not valid JSON; send an Agent object such as {"mbox": "mailto:a@example.com"}'
+        ) from None
     if not isinstance(agent, dict):
         raise _invalid(name, "must be a JSON object (an Agent or identified Group)")
     errors = schema_errors(agent, name, definition="actor") or actor_errors(agent, name)

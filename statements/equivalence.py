@@ -67,7 +67,9 @@ def _actor(actor: Json) -> dict[str, Any]:
     if "member" in actor:
         # Group members are an unordered list.
         members = [_actor(member) for member in actor["member"]]
-        result["member"] = sorted(members, key=lambda m: orjson.dumps(m, option=orjson.OPT_SORT_KEYS))
+        result["member"] = sorted(
+            members, key=lambda m: orjson.dumps(m, option=orjson.OPT_SORT_KEYS)
+        )
     return result
 
 

@@ -10,16 +10,16 @@ import re
 # xAPI Data 4.3: an IRI needs a scheme; whitespace is never part of one.
 IRI = r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*\Z"
 # xAPI Data 4.4: standard string form, variant 2 (RFC 4122 / RFC 9562 versions 1 to 8).
-UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\Z"
+UUID = (
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\Z"
+)
 MAILTO = r"^mailto:[^@\s]+@[^@\s]+\Z"
 SHA1_HEX = r"^[0-9a-fA-F]{40}\Z"
 # SHA-224, SHA-256, SHA-384 or SHA-512 in hex.
 SHA2_HEX = r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})\Z"
 # xAPI Data 4.5: ISO 8601 combined date and time, extended format; the zone is optional (UTC is
 # assumed without one). Calendar validity (month 13, 30 February) is checked by parsing.
-TIMESTAMP = (
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?\Z"
-)
+TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?\Z"
 # xAPI Data 4.6: ISO 8601:2004 4.4.3.2 durations (PnYnMnDTnHnMnS or PnW); the alternative
 # format of 4.4.3.3 (P0001-02-03T...) is rejected.
 _NUM = r"\d+(?:[.,]\d+)?"

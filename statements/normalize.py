@@ -85,7 +85,8 @@ def _context_with_arrays(context: Json) -> dict[str, Any]:
     return {
         **context,
         "contextActivities": {
-            kind: value if isinstance(value, list) else [value] for kind, value in activities.items()
+            kind: value if isinstance(value, list) else [value]
+            for kind, value in activities.items()
         },
     }
 

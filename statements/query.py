@@ -27,7 +27,7 @@ from sqlalchemy import (
     tuple_,
     union,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from statements.db import UTCDateTime
 from statements.models import StatementActivity, StatementAgent, StatementRow, StatementTarget
@@ -163,7 +163,10 @@ def _direct_matches(
         stored_col, id_col = link.stored, link.statement_id
         base = (
             select(stored_col.label("stored"), id_col.label("id"))
-            .join(statement, and_(statement.company_id == link.company_id, statement.id == link.statement_id))
+            .join(
+                statement,
+                and_(statement.company_id == link.company_id, statement.id == link.statement_id),
+            )
             .where(*conditions)
         )
         content = _content_conditions(statement, query, skip_agent=True)
@@ -210,7 +213,9 @@ def _reference_matches(
     link = aliased(StatementTarget)
     base = (
         select(link.stored.label("stored"), link.statement_id.label("id"))
-        .join(referrer, and_(referrer.company_id == link.company_id, referrer.id == link.statement_id))
+        .join(
+            referrer, and_(referrer.company_id == link.company_id, referrer.id == link.statement_id)
+        )
         .join(target, and_(target.company_id == link.company_id, target.id == link.target_id))
         .where(link.company_id == company_id, referrer.voided == False)  # noqa: E712
         .where(*_content_conditions(target, query))
@@ -257,8 +262,8 @@ def _content_conditions(
 
 def _ordered(
     base: Select[tuple[datetime, uuid.UUID]],
-    stored_col: ColumnElement[datetime],
-    id_col: ColumnElement[uuid.UUID],
+    stored_col: QueryableAttribute[datetime],
+    id_col: QueryableAttribute[uuid.UUID],
     query: StatementQuery,
     limit: int,
     after: Cursor | None,

@@ -59,7 +59,9 @@ def _statement(stmt: Json, path: str, *, sub_statement: bool) -> Iterator[FieldE
         yield from _statement(obj, obj_path, sub_statement=True)
     if stmt["verb"]["id"] == VOIDED_VERB and object_type != "StatementRef":
         # xAPI Data 2.3.2: a voiding statement names its target with a StatementRef.
-        yield FieldError(obj_path, "a statement with the verb 'voided' must have a StatementRef object")
+        yield FieldError(
+            obj_path, "a statement with the verb 'voided' must have a StatementRef object"
+        )
     if "result" in stmt:
         yield from _result(stmt["result"], _join(path, "result"))
     if "context" in stmt:
@@ -79,7 +81,10 @@ def _actor(actor: Json, path: str) -> Iterator[FieldError]:
             yield FieldError(path, _ifi_message("an identified Group", ifis))
         elif not ifis and "member" not in actor:
             # xAPI Data 2.4.2.2: an anonymous Group is known only by its members.
-            yield FieldError(path, "an anonymous Group (no inverse functional identifier) must have a 'member' list")
+            yield FieldError(
+                path,
+                "an anonymous Group (no inverse functional identifier) must have a 'member' list",
+            )
         for index, member in enumerate(actor.get("member", ())):
             yield from _actor(member, _join(_join(path, "member"), index))
     elif len(ifis) != 1:
@@ -100,12 +105,16 @@ def _definition(definition: Json, path: str) -> Iterator[FieldError]:
     if interaction_type is None:
         if present or "correctResponsesPattern" in definition:
             names = ", ".join(present or ["correctResponsesPattern"])
-            yield FieldError(path, f"{names} belong to interaction activities, which need an interactionType")
+            yield FieldError(
+                path, f"{names} belong to interaction activities, which need an interactionType"
+            )
         return
     allowed = _COMPONENT_LISTS_BY_TYPE.get(interaction_type, frozenset())
     for name in present:
         if name not in allowed:
-            yield FieldError(_join(path, name), f"interactionType '{interaction_type}' has no '{name}' list")
+            yield FieldError(
+                _join(path, name), f"interactionType '{interaction_type}' has no '{name}' list"
+            )
             continue
         seen: set[str] = set()
         for index, component in enumerate(definition[name]):
@@ -136,7 +145,9 @@ def _context(context: Json, path: str, object_type: str) -> Iterator[FieldError]
         # xAPI Data 2.4.6: revision and platform describe an Activity object only.
         for key in ("revision", "platform"):
             if key in context:
-                yield FieldError(_join(path, key), f"'{key}' may only be used when the object is an Activity")
+                yield FieldError(
+                    _join(path, key), f"'{key}' may only be used when the object is an Activity"
+                )
     for key in ("instructor", "team"):
         if key in context:
             yield from _actor(context[key], _join(path, key))

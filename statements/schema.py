@@ -21,9 +21,15 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/definitions/{name}"}
 
 
-def _when_object_type(value: str, then: dict[str, Any], otherwise: dict[str, Any]) -> dict[str, Any]:
+def _when_object_type(
+    value: str, then: dict[str, Any], otherwise: dict[str, Any]
+) -> dict[str, Any]:
     return {
-        "if": {"type": "object", "required": ["objectType"], "properties": {"objectType": {"const": value}}},
+        "if": {
+            "type": "object",
+            "required": ["objectType"],
+            "properties": {"objectType": {"const": value}},
+        },
         "then": then,
         "else": otherwise,
     }

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from statements import timestamps
 from statements.equivalence import equivalent
 from statements.errors import FieldError, StatementConflict, StatementInvalid
-from statements.models import StatementActivity, StatementAgent, StatementRow, StatementTarget
 from statements.keys import index_key
+from statements.models import StatementActivity, StatementAgent, StatementRow, StatementTarget
 from statements.normalize import PreparedStatement, prepare
 from statements.rules import VOIDED_VERB
 

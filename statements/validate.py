@@ -23,7 +23,7 @@ MAX_REPORTED_ERRORS = 50
 @cache
 def _compiled(definition: str | None) -> Callable[[Any], Any]:
     schema = STATEMENT_SCHEMA if definition is None else schema_for(definition)
-    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
+    return fastjsonschema.compile(schema)
 
 
 @cache
@@ -78,9 +78,11 @@ def _path(prefix: str, parts: Sequence[str | int]) -> str:
 
 def _message(error: jsonschema.ValidationError) -> str:
     validator = error.validator
-    if validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+    if validator == "additionalProperties" and isinstance(error.schema, dict):
+        known = error.schema.get("properties", {})
+        instance: Any = error.instance
+        extra = sorted(set(instance) - set(known))
+        allowed = ", ".join(sorted(known))
         return f"unknown property {', '.join(map(repr, extra))}; allowed here: {allowed}"
     if validator == "pattern":
         return f"{error.instance!r} is not in the required format"

@@ -34,7 +34,9 @@ class XapiClient:
         return self.client.open(f"/xapi/{path}", method=method, headers=headers, **kwargs)
 
     def post(self, body: Any, **kwargs: Any) -> TestResponse:
-        return self.request("POST", "statements", data=orjson.dumps(body), content_type="application/json", **kwargs)
+        return self.request(
+            "POST", "statements", data=orjson.dumps(body), content_type="application/json", **kwargs
+        )
 
     def put(self, statement_id: str, body: Any, **kwargs: Any) -> TestResponse:
         return self.request(
@@ -47,7 +49,10 @@ class XapiClient:
         )
 
     def get(self, params: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
-        query = {k: (orjson.dumps(v).decode() if isinstance(v, dict) else v) for k, v in (params or {}).items()}
+        query = {
+            k: (orjson.dumps(v).decode() if isinstance(v, dict) else v)
+            for k, v in (params or {}).items()
+        }
         return self.request("GET", "statements", query_string=query, **kwargs)
 
     def store(self, *statements: dict[str, Any]) -> list[str]:
@@ -58,7 +63,12 @@ class XapiClient:
 
 
 def new_credential(
-    app: Flask, session: Session, *, scopes: list[str], company: Company | None = None, name: str = "tester"
+    app: Flask,
+    session: Session,
+    *,
+    scopes: list[str],
+    company: Company | None = None,
+    name: str = "tester",
 ) -> XapiClient:
     """A client with a new credential (and a new company unless one is given)."""
     company = company or CompanyFactory()

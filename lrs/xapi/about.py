@@ -18,5 +18,7 @@ def about() -> Response:
     try:
         request_session().execute(text("SELECT 1"))
     except SQLAlchemyError:
-        return problem(503, "database_unavailable", "the statement store is unreachable; retry shortly")
+        return problem(
+            503, "database_unavailable", "the statement store is unreachable; retry shortly"
+        )
     return jsonify({"version": [v for version in SUPPORTED for v in version.listed]})

@@ -121,7 +121,11 @@ def _require_attachment_urls(statements: Sequence[dict[str, Any]]) -> None:
     for index, statement in enumerate(statements):
         for position, attachment in enumerate(statement.get("attachments", ())):
             if "fileUrl" not in attachment:
-                path = f"[{index}].attachments[{position}]" if len(statements) > 1 else f"attachments[{position}]"
+                path = (
+                    f"[{index}].attachments[{position}]"
+                    if len(statements) > 1
+                    else f"attachments[{position}]"
+                )
                 raise BadRequest(
                     "an attachment without fileUrl must be sent as a multipart/mixed part",
                     [FieldError(path, "has no fileUrl and no attachment data was sent")],
@@ -130,7 +134,9 @@ def _require_attachment_urls(statements: Sequence[dict[str, Any]]) -> None:
 
 def _json_body() -> Any:
     if request.mimetype != "application/json":
-        raise BadRequest(f"Content-Type must be application/json, not {request.mimetype or 'missing'!r}")
+        raise BadRequest(
+            f"Content-Type must be application/json, not {request.mimetype or 'missing'!r}"
+        )
     data = request.get_data(cache=False)
     try:
         return orjson.loads(data)
@@ -144,7 +150,8 @@ def _single(params: dict[str, str]) -> Response:
     extra = sorted(set(params) - {"statementId", "voidedStatementId", "format", "attachments"})
     if extra:
         raise BadRequest(
-            f"with statementId or voidedStatementId only format and attachments are allowed; remove {', '.join(extra)}"
+            "with statementId or voidedStatementId only format and attachments are allowed; "
+            f"remove {', '.join(extra)}"
         )
     voided = "voidedStatementId" in params
     name = "voidedStatementId" if voided else "statementId"
@@ -173,9 +180,15 @@ def _query_from(params: dict[str, str]) -> StatementQuery:
     return StatementQuery(
         agent_key=agent_key(agent) if agent else None,
         verb_key=index_key(parse_iri("verb", params["verb"])) if "verb" in params else None,
-        activity_key=index_key(parse_iri("activity", params["activity"])) if "activity" in params else None,
-        registration=parse_uuid("registration", params["registration"]) if "registration" in params else None,
-        related_activities=parse_bool("related_activities", params.get("related_activities", "false")),
+        activity_key=index_key(parse_iri("activity", params["activity"]))
+        if "activity" in params
+        else None,
+        registration=parse_uuid("registration", params["registration"])
+        if "registration" in params
+        else None,
+        related_activities=parse_bool(
+            "related_activities", params.get("related_activities", "false")
+        ),
         related_agents=parse_bool("related_agents", params.get("related_agents", "false")),
         since=parse_timestamp_param("since", params["since"]) if "since" in params else None,
         until=parse_timestamp_param("until", params["until"]) if "until" in params else None,
@@ -221,12 +234,18 @@ def _page(
 def _more_page(token: str) -> Response:
     p = principal()
     payload = cursor.decode(token, state().settings.secret_key)
-    if payload.get("company") != str(p.company_id) or payload.get("credential") != str(p.credential_id):
+    if payload.get("company") != str(p.company_id) or payload.get("credential") != str(
+        p.credential_id
+    ):
         raise BadRequest("this 'more' IRL belongs to another credential")
     stored_text, id_text = payload["after"]
     after = Cursor(timestamps.parse_timestamp(stored_text), uuid.UUID(id_text))
     return _page(
-        _query_from_json(payload["query"]), payload["limit"], payload["format"], payload["attachments"], after
+        _query_from_json(payload["query"]),
+        payload["limit"],
+        payload["format"],
+        payload["attachments"],
+        after,
     )
 
 
