@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from statements.db import Base
@@ -139,3 +139,19 @@ class StatementTarget(Base):
     stored: Mapped[datetime]
 
     __table_args__ = (Index("ix_statement_targets_target", "company_id", "target_id"),)
+
+
+class Attachment(Base):
+    """Attachment bytes, stored once per company and SHA-2 however many statements use them
+    (xAPI Data 2.4.11: attachments are matched by their hash alone)."""
+
+    __tablename__ = "attachments"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(255))
+    length: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    stored: Mapped[datetime]

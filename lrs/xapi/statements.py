@@ -11,7 +11,7 @@ import orjson
 from flask import Response, request, url_for
 from werkzeug.http import http_date
 
-from lrs import cursor
+from lrs import cursor, multipart
 from lrs.auth import STATEMENTS_READ, STATEMENTS_WRITE, read_only_own, require
 from lrs.context import principal, request_session, state
 from lrs.params import (
@@ -26,6 +26,7 @@ from lrs.params import (
 )
 from lrs.xapi import bp
 from statements import timestamps
+from statements.attachments import AttachmentPart, load_attachments, match_parts, store_attachments
 from statements.errors import BadRequest, FieldError, NotFound
 from statements.keys import agent_key, index_key
 from statements.query import Cursor, StatementQuery, StoredStatement, find_statements, get_statement
@@ -60,7 +61,7 @@ def put_statement() -> Response:
     if "statementId" not in params:
         raise BadRequest("PUT needs the statementId parameter; use POST to let the LRS assign ids")
     statement_id = parse_uuid("statementId", params["statementId"])
-    statement = _json_body()
+    statement, parts = _statements_body()
     if not isinstance(statement, dict):
         raise BadRequest("PUT stores exactly one statement: send a JSON object")
     if "id" in statement and str(statement["id"]).lower() != str(statement_id):
@@ -69,7 +70,7 @@ def put_statement() -> Response:
             [FieldError("id", f"must equal statementId {statement_id}")],
         )
     statement = {**statement, "id": str(statement_id)}
-    _store([statement])
+    _store([statement], parts)
     return Response(status=204)
 
 
@@ -79,11 +80,11 @@ def post_statements() -> Response:
     p = principal()
     require(p, STATEMENTS_WRITE, "store statements")
     single_values(request.args, ())
-    body = _json_body()
+    body, parts = _statements_body()
     statements = body if isinstance(body, list) else [body]
     if not all(isinstance(s, dict) for s in statements):
         raise BadRequest("send a statement (a JSON object) or an array of statements")
-    ids = _store(statements)
+    ids = _store(statements, parts)
     return _json_response(orjson.dumps([str(i) for i in ids]))
 
 
@@ -104,40 +105,45 @@ def get_statements() -> Response:
     return _page(query, limit, fmt, attachments, after=None)
 
 
-def _store(statements: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
+def _store(
+    statements: Sequence[dict[str, Any]], parts: list[AttachmentPart] | None
+) -> list[uuid.UUID]:
+    """Validate and store a request's statements and attachment data in one transaction.
+
+    `parts` is None for an application/json request, whose attachments all need a fileUrl.
+    """
     p = principal()
     validate_statements(statements)
-    _require_attachment_urls(statements)
+    to_store = match_parts(statements, parts or [])
     session = request_session()
+    stored = timestamps.now()
     ids = store_statements(
-        session, p.company_id, statements, authority=p.authority, authority_key=p.authority_key
+        session,
+        p.company_id,
+        statements,
+        authority=p.authority,
+        authority_key=p.authority_key,
+        stored=stored,
     )
+    store_attachments(session, p.company_id, to_store, stored)
     session.commit()
     return ids
 
 
-def _require_attachment_urls(statements: Sequence[dict[str, Any]]) -> None:
-    # Communication 1.5.2: in an application/json request every attachment needs a fileUrl.
-    for index, statement in enumerate(statements):
-        for position, attachment in enumerate(statement.get("attachments", ())):
-            if "fileUrl" not in attachment:
-                path = (
-                    f"[{index}].attachments[{position}]"
-                    if len(statements) > 1
-                    else f"attachments[{position}]"
-                )
-                raise BadRequest(
-                    "an attachment without fileUrl must be sent as a multipart/mixed part",
-                    [FieldError(path, "has no fileUrl and no attachment data was sent")],
-                )
-
-
-def _json_body() -> Any:
+def _statements_body() -> tuple[Any, list[AttachmentPart] | None]:
+    """The JSON body and, for multipart/mixed requests, the attachment parts."""
+    if request.mimetype == "multipart/mixed":
+        json_bytes, parts = multipart.parse(request.headers["Content-Type"], request.get_data())
+        return _parse_json(json_bytes), parts
     if request.mimetype != "application/json":
         raise BadRequest(
-            f"Content-Type must be application/json, not {request.mimetype or 'missing'!r}"
+            "Content-Type must be application/json, or multipart/mixed with attachments; "
+            f"got {request.mimetype or 'none'!r}"
         )
-    data = request.get_data(cache=False)
+    return _parse_json(request.get_data(cache=False)), None
+
+
+def _parse_json(data: bytes) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -157,7 +163,6 @@ def _single(params: dict[str, str]) -> Response:
     name = "voidedStatementId" if voided else "statementId"
     statement_id = parse_uuid(name, params[name])
     fmt = parse_choice("format", params.get("format", "exact"), FORMATS)
-    parse_bool("attachments", params.get("attachments", "false"))
     p = principal()
     found = get_statement(
         request_session(),
@@ -169,7 +174,8 @@ def _single(params: dict[str, str]) -> Response:
     if found is None:
         kind = "voided statement" if voided else "statement"
         raise NotFound(f"no {kind} with id {statement_id}")
-    response = _json_response(_render(found, fmt).encode())
+    with_attachments = parse_bool("attachments", params.get("attachments", "false"))
+    response = _statements_response(_render(found, fmt).encode(), [found], with_attachments)
     response.headers["Last-Modified"] = http_date(found.stored)
     return response
 
@@ -225,7 +231,7 @@ def _page(
         more = url_for("xapi.get_statements", more=token)
     body = b'{"statements":[' + b",".join(_render(s, fmt).encode() for s in page.statements)
     body += b'],"more":' + orjson.dumps(more) + b"}"
-    response = _json_response(body)
+    response = _statements_response(body, page.statements, attachments)
     if page.statements:
         response.headers["Last-Modified"] = http_date(max(s.stored for s in page.statements))
     return response
@@ -294,6 +300,19 @@ def _render(statement: StoredStatement, fmt: str) -> str:
 
 def _json_response(body: bytes) -> Response:
     return Response(body, status=200, mimetype="application/json")
+
+
+def _statements_response(
+    body: bytes, statements: Sequence[StoredStatement], with_attachments: bool
+) -> Response:
+    """JSON, or with `attachments=true` multipart/mixed carrying each attachment once."""
+    if not with_attachments:
+        return _json_response(body)
+    parts = load_attachments(
+        request_session(), principal().company_id, (orjson.loads(s.payload) for s in statements)
+    )
+    content_type, multipart_body = multipart.build(body, parts)
+    return Response(multipart_body, status=200, content_type=content_type)
 
 
 def consistent_through() -> str:

@@ -1,8 +1,8 @@
-"""statement store and credentials
+"""statement store, attachments and credentials
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 15:31:10.137370
+Create Date: 2026-11-26 15:34:16.784745
 """
 
 from __future__ import annotations
@@ -60,6 +60,16 @@ def upgrade() -> None:
     with op.batch_alter_table('statement_targets', schema=None) as batch_op:
         batch_op.create_index('ix_statement_targets_target', ['company_id', 'target_id'], unique=False)
 
+    op.create_table('attachments',
+    sa.Column('company_id', sa.Uuid(), nullable=False),
+    sa.Column('sha2', sa.String(length=128), nullable=False),
+    sa.Column('content_type', sa.String(length=255), nullable=False),
+    sa.Column('length', sa.Integer(), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('stored', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_attachments_company_id_companies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('company_id', 'sha2', name=op.f('pk_attachments'))
+    )
     op.create_table('lrs_credentials',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('company_id', sa.Uuid(), nullable=False),
@@ -109,6 +119,7 @@ def downgrade() -> None:
 
     op.drop_table('statements')
     op.drop_table('lrs_credentials')
+    op.drop_table('attachments')
     with op.batch_alter_table('statement_targets', schema=None) as batch_op:
         batch_op.drop_index('ix_statement_targets_target')
 
