@@ -31,6 +31,7 @@ from statements.errors import BadRequest, FieldError, NotFound
 from statements.keys import agent_key, index_key
 from statements.query import Cursor, StatementQuery, StoredStatement, find_statements, get_statement
 from statements.render import canonical_format, ids_format
+from statements.signatures import verify_signatures
 from statements.store import store_statements
 from statements.validate import validate_statements
 
@@ -115,6 +116,7 @@ def _store(
     p = principal()
     validate_statements(statements)
     to_store = match_parts(statements, parts or [])
+    verify_signatures(statements, to_store)
     session = request_session()
     stored = timestamps.now()
     ids = store_statements(
