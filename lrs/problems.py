@@ -15,12 +15,12 @@ from werkzeug.exceptions import HTTPException
 
 from statements.errors import (
     BadRequest,
+    Conflict,
     DomainError,
     Forbidden,
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
-    StatementConflict,
 )
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ STATUS: dict[type[DomainError], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,
-    StatementConflict: 409,
+    Conflict: 409,
     PreconditionFailed: 412,
     PayloadTooLarge: 413,
 }

@@ -45,10 +45,23 @@ class StatementInvalid(BadRequest):
     code = "statement_invalid"
 
 
-class StatementConflict(DomainError):
+class Conflict(DomainError):
+    """The request conflicts with what is stored."""
+
+    code = "conflict"
+
+
+class StatementConflict(Conflict):
     """A different statement is already stored under this id (xAPI Communication 2.1.1)."""
 
     code = "statement_conflict"
+
+
+class DocumentConflict(Conflict):
+    """A PUT to an existing profile document came without If-Match or If-None-Match
+    (xAPI Communication 3.1)."""
+
+    code = "document_conflict"
 
 
 class NotFound(DomainError):

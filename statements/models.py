@@ -155,3 +155,47 @@ class Attachment(Base):
     length: Mapped[int]
     content: Mapped[bytes] = mapped_column(LargeBinary)
     stored: Mapped[datetime]
+
+
+class Document(Base):
+    """A State, Activity Profile or Agent Profile document (xAPI Communication 2.2 to 2.7).
+
+    `scope_hash` identifies the document: a digest of its kind, activity, agent,
+    registration and id, unique per company. The other key columns serve listings.
+    """
+
+    __tablename__ = "documents"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    activity_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    agent_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    registration: Mapped[uuid.UUID | None]
+    document_id: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(40))
+    updated: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_documents_scope", "company_id", "kind", "activity_key", "agent_key", "updated"),
+    )
+
+
+class ActivityDefinition(Base):
+    """The LRS's canonical definition of an activity, assembled from the statements that used
+    it (xAPI Data 2.4.4.1) and returned by GET activities and the canonical format."""
+
+    __tablename__ = "activities"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    activity_key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(Text)
+    # The definition as JSON text; "{}" while no credential allowed to define it has.
+    definition: Mapped[str] = mapped_column(Text)
+    updated: Mapped[datetime]

@@ -16,8 +16,11 @@ def ids_format(statement: Json) -> dict[str, Any]:
     return _transform(statement, _agent_ids, _activity_ids, lambda verb: {"id": verb["id"]})
 
 
-def canonical_format(statement: Json, languages: Sequence[str]) -> dict[str, Any]:
-    """Each language map of activities and verbs cut to the one entry `languages` prefers.
+def canonical_format(
+    statement: Json, languages: Sequence[str], definitions: Mapping[str, Json]
+) -> dict[str, Any]:
+    """Activities with the LRS's canonical definitions (`definitions`, by activity id), and
+    every language map of activities and verbs cut to the one entry `languages` prefers.
 
     `languages` are the client's Accept-Language ranges, most preferred first; each map is
     filtered on its own, as Communication 2.1.3 asks.
@@ -25,8 +28,9 @@ def canonical_format(statement: Json, languages: Sequence[str]) -> dict[str, Any
 
     def activity(value: Json) -> dict[str, Any]:
         result = dict(value)
-        if "definition" in value:
-            result["definition"] = _definition_in(value["definition"], languages)
+        definition = definitions.get(value["id"]) or value.get("definition")
+        if definition:
+            result["definition"] = _definition_in(definition, languages)
         return result
 
     def verb(value: Json) -> dict[str, Any]:

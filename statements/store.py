@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from statements import timestamps
+from statements.activities import record_activities
 from statements.equivalence import equivalent
 from statements.errors import FieldError, StatementConflict, StatementInvalid
 from statements.keys import index_key
@@ -35,12 +36,14 @@ def store_statements(
     authority: Json,
     authority_key: str,
     stored: datetime | None = None,
+    may_define: bool = False,
 ) -> list[uuid.UUID]:
     """Store validated statements; return their ids in order.
 
     A statement whose id is already stored is accepted without any change when it is
     equivalent to the stored one, and rejects the whole batch with StatementConflict when it
-    is not (xAPI Communication 2.1.1 and 2.1.2).
+    is not (xAPI Communication 2.1.1 and 2.1.2). `may_define` lets the statements' activity
+    definitions update the canonical ones.
     """
     stored = stored or timestamps.now()
     prepared = [
@@ -62,6 +65,9 @@ def store_statements(
     new = [p for p in prepared if p.id not in existing]
     if new:
         _insert(session, company_id, new)
+        record_activities(
+            session, company_id, [p.data for p in new], may_define=may_define, now=stored
+        )
     return ids
 
 

@@ -38,4 +38,4 @@ def add_version_header(response: Response) -> Response:
     return response
 
 
-from lrs.xapi import about, statements  # noqa: E402,F401  (registers the routes)
+from lrs.xapi import about, agents, documents, statements  # noqa: E402,F401  (registers routes)

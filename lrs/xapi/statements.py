@@ -26,6 +26,7 @@ from lrs.params import (
 )
 from lrs.xapi import bp
 from statements import timestamps
+from statements.activities import activities_in, canonical_definitions
 from statements.attachments import AttachmentPart, load_attachments, match_parts, store_attachments
 from statements.errors import BadRequest, FieldError, NotFound
 from statements.keys import agent_key, index_key
@@ -126,6 +127,7 @@ def _store(
         authority=p.authority,
         authority_key=p.authority_key,
         stored=stored,
+        may_define=p.allows("define", "all"),
     )
     store_attachments(session, p.company_id, to_store, stored)
     session.commit()
@@ -177,7 +179,8 @@ def _single(params: dict[str, str]) -> Response:
         kind = "voided statement" if voided else "statement"
         raise NotFound(f"no {kind} with id {statement_id}")
     with_attachments = parse_bool("attachments", params.get("attachments", "false"))
-    response = _statements_response(_render(found, fmt).encode(), [found], with_attachments)
+    [body] = _render([found], fmt)
+    response = _statements_response(body, [found], with_attachments)
     response.headers["Last-Modified"] = http_date(found.stored)
     return response
 
@@ -231,7 +234,7 @@ def _page(
             state().settings.secret_key,
         )
         more = url_for("xapi.get_statements", more=token)
-    body = b'{"statements":[' + b",".join(_render(s, fmt).encode() for s in page.statements)
+    body = b'{"statements":[' + b",".join(_render(page.statements, fmt))
     body += b'],"more":' + orjson.dumps(more) + b"}"
     response = _statements_response(body, page.statements, attachments)
     if page.statements:
@@ -290,14 +293,17 @@ def _query_from_json(data: dict[str, Any]) -> StatementQuery:
     )
 
 
-def _render(statement: StoredStatement, fmt: str) -> str:
+def _render(statements: Sequence[StoredStatement], fmt: str) -> list[bytes]:
+    """The statements as JSON in the requested format (Communication 2.1.3 `format`)."""
     if fmt == "exact":
-        return statement.payload
-    data = orjson.loads(statement.payload)
+        return [s.payload.encode() for s in statements]
+    data = [orjson.loads(s.payload) for s in statements]
     if fmt == "ids":
-        return orjson.dumps(ids_format(data)).decode()
+        return [orjson.dumps(ids_format(d)) for d in data]
+    activity_ids = sorted({a["id"] for d in data for a in activities_in(d)})
+    definitions = canonical_definitions(request_session(), principal().company_id, activity_ids)
     languages = [lang for lang, _quality in request.accept_languages]
-    return orjson.dumps(canonical_format(data, languages)).decode()
+    return [orjson.dumps(canonical_format(d, languages, definitions)) for d in data]
 
 
 def _json_response(body: bytes) -> Response:

@@ -1,8 +1,8 @@
-"""statement store, attachments and credentials
+"""statement store, documents, attachments and credentials
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 15:34:16.784745
+Create Date: 2026-11-26 15:38:03.421309
 """
 
 from __future__ import annotations
@@ -60,6 +60,15 @@ def upgrade() -> None:
     with op.batch_alter_table('statement_targets', schema=None) as batch_op:
         batch_op.create_index('ix_statement_targets_target', ['company_id', 'target_id'], unique=False)
 
+    op.create_table('activities',
+    sa.Column('company_id', sa.Uuid(), nullable=False),
+    sa.Column('activity_key', sa.String(length=255), nullable=False),
+    sa.Column('activity_id', sa.Text(), nullable=False),
+    sa.Column('definition', sa.Text(), nullable=False),
+    sa.Column('updated', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_activities_company_id_companies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('company_id', 'activity_key', name=op.f('pk_activities'))
+    )
     op.create_table('attachments',
     sa.Column('company_id', sa.Uuid(), nullable=False),
     sa.Column('sha2', sa.String(length=128), nullable=False),
@@ -70,6 +79,24 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_attachments_company_id_companies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('company_id', 'sha2', name=op.f('pk_attachments'))
     )
+    op.create_table('documents',
+    sa.Column('company_id', sa.Uuid(), nullable=False),
+    sa.Column('scope_hash', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('activity_key', sa.String(length=255), nullable=True),
+    sa.Column('agent_key', sa.String(length=255), nullable=True),
+    sa.Column('registration', sa.Uuid(), nullable=True),
+    sa.Column('document_id', sa.Text(), nullable=False),
+    sa.Column('content_type', sa.String(length=255), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('etag', sa.String(length=40), nullable=False),
+    sa.Column('updated', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_documents_company_id_companies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('company_id', 'scope_hash', name=op.f('pk_documents'))
+    )
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index('ix_documents_scope', ['company_id', 'kind', 'activity_key', 'agent_key', 'updated'], unique=False)
+
     op.create_table('lrs_credentials',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('company_id', sa.Uuid(), nullable=False),
@@ -119,7 +146,12 @@ def downgrade() -> None:
 
     op.drop_table('statements')
     op.drop_table('lrs_credentials')
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_documents_scope')
+
+    op.drop_table('documents')
     op.drop_table('attachments')
+    op.drop_table('activities')
     with op.batch_alter_table('statement_targets', schema=None) as batch_op:
         batch_op.drop_index('ix_statement_targets_target')
 
