@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from statements.errors import BadRequest, FieldError
 from statements.formats import IRI_RE, TIMESTAMP_RE, UUID_RE
-from statements.rules import actor_errors
+from statements.rules import actor_errors, timestamp_errors
 from statements.timestamps import parse_timestamp
 from statements.validate import schema_errors
 
@@ -49,12 +49,11 @@ def parse_iri(name: str, value: str) -> str:
 
 
 def parse_timestamp_param(name: str, value: str) -> datetime:
-    if TIMESTAMP_RE.match(value):
-        try:
-            return parse_timestamp(value)
-        except ValueError:
-            pass
-    raise _invalid(name, f"{value!r} is not an ISO 8601 timestamp such as 2024-01-31T12:00:00Z")
+    if not TIMESTAMP_RE.match(value):
+        raise _invalid(name, f"{value!r} is not an ISO 8601 timestamp such as 2024-01-31T12:00:00Z")
+    if errors := timestamp_errors(value, name):
+        raise BadRequest(f"invalid {name}: {errors[0].message}", errors)
+    return parse_timestamp(value)
 
 
 def parse_bool(name: str, value: str) -> bool:

@@ -91,7 +91,7 @@ def _agent_ids(agent: Json) -> dict[str, Any]:
 
 
 def _activity_ids(activity: Json) -> dict[str, Any]:
-    return {"objectType": "Activity", "id": activity["id"]}
+    return {"id": activity["id"]}
 
 
 def _transform(

@@ -6,6 +6,7 @@ right type here; it only relates values to each other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -27,6 +28,7 @@ _COMPONENT_LISTS_BY_TYPE: dict[str, frozenset[str]] = {
 _COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 
 Json = Mapping[str, Any]
+_UNKNOWN_OFFSET = re.compile(r"-00(?::?00)?\Z")
 
 
 def statement_errors(statement: Json, path: str = "") -> list[FieldError]:
@@ -71,7 +73,7 @@ def _statement(stmt: Json, path: str, *, sub_statement: bool) -> Iterator[FieldE
     if "stored" in stmt:
         yield from _timestamp(stmt["stored"], _join(path, "stored"))
     if "authority" in stmt:
-        yield from _actor(stmt["authority"], _join(path, "authority"))
+        yield from _authority(stmt["authority"], _join(path, "authority"))
 
 
 def _actor(actor: Json, path: str) -> Iterator[FieldError]:
@@ -89,6 +91,15 @@ def _actor(actor: Json, path: str) -> Iterator[FieldError]:
             yield from _actor(member, _join(_join(path, "member"), index))
     elif len(ifis) != 1:
         yield FieldError(path, _ifi_message("an Agent", ifis))
+
+
+def _authority(authority: Json, path: str) -> Iterator[FieldError]:
+    yield from _actor(authority, path)
+    if authority.get("objectType") == "Group":
+        # xAPI Data 2.4.9: an authority is an Agent, or in 3-legged OAuth an anonymous Group
+        # of exactly two Agents (the application and the user).
+        if any(key in authority for key in IFI_PROPERTIES) or len(authority.get("member", ())) != 2:
+            yield FieldError(path, "a Group authority must be anonymous with exactly two members")
 
 
 def _ifi_message(what: str, found: list[str]) -> str:
@@ -159,7 +170,18 @@ def _context(context: Json, path: str, object_type: str) -> Iterator[FieldError]
                 yield from _definition(activity["definition"], _join(activity_path, "definition"))
 
 
+def timestamp_errors(value: str, path: str) -> list[FieldError]:
+    """Problems with a timestamp that matches the schema's pattern (also used for `since`)."""
+    return list(_timestamp(value, path))
+
+
 def _timestamp(value: str, path: str) -> Iterator[FieldError]:
+    if _UNKNOWN_OFFSET.search(value):
+        # RFC 3339 4.3: "-00:00" means the offset is unknown, so the instant is unknown too.
+        yield FieldError(
+            path, f"'{value}' has the unknown-offset zone -00:00; give the real offset or Z"
+        )
+        return
     try:
         ciso8601.parse_datetime(value)
     except ValueError as exc:
