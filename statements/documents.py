@@ -113,15 +113,16 @@ def put_document(
     """Store or replace a document (PUT)."""
 
     def replace(existing: Document | None) -> tuple[bytes, str]:
-        if (
-            existing is not None
-            and not preconditions.present
-            and key.context.kind is not DocumentKind.STATE
-        ):
-            # Communication 3.1: profiles are only overwritten knowingly.
-            raise DocumentConflict(
-                "this document already exists: GET it, then PUT again with If-Match set to its "
-                "ETag (or If-None-Match: * to write only when absent)"
+        if key.context.kind is not DocumentKind.STATE and not preconditions.present:
+            # Communication 3.1: a client MUST send If-Match or If-None-Match when it PUTs a
+            # profile, and an existing profile is never overwritten blindly (409).
+            if existing is not None:
+                raise DocumentConflict(
+                    "this document already exists: GET it, then PUT again with If-Match set to "
+                    "its ETag (or If-None-Match: * to write only when absent)"
+                )
+            raise BadRequest(
+                "a PUT to a profile needs If-Match (the ETag you last read) or If-None-Match: *"
             )
         return content, content_type
 
@@ -140,6 +141,8 @@ def post_document(
 
     def merge(existing: Document | None) -> tuple[bytes, str]:
         if existing is None:
+            if _is_json(content_type):
+                _json_object(content, content_type, "the posted document")
             return content, content_type
         posted = _json_object(content, content_type, "the posted document")
         stored = _json_object(existing.content, existing.content_type, "the stored document")
@@ -266,8 +269,12 @@ def _save(
                 raise
 
 
+def _is_json(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == JSON_TYPE
+
+
 def _json_object(content: bytes, content_type: str, what: str) -> dict[str, object]:
-    if content_type.split(";")[0].strip().lower() != JSON_TYPE:
+    if not _is_json(content_type):
         raise BadRequest(f"{what} is not application/json, so it cannot be merged; use PUT")
     try:
         value = orjson.loads(content)

@@ -6,6 +6,7 @@ and changes nothing, a different one is a 409 Conflict.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from statements.timestamps import format_timestamp, parse_timestamp
 Json = Mapping[str, Any]
 # Properties the LRS assigns or that are not part of the statement itself.
 _IGNORED = ("id", "stored", "authority", "version", "attachments")
+_HUNDREDTHS = re.compile(r"([.,][0-9]{2})[0-9]+(?=S\Z)")
 
 
 def equivalent(stored: Json, incoming: Json) -> bool:
@@ -30,15 +32,14 @@ def equivalent(stored: Json, incoming: Json) -> bool:
 
 
 def _comparable(statement: Json) -> dict[str, Any]:
-    result = {key: value for key, value in statement.items() if key not in _IGNORED}
-    if "timestamp" in result:
-        # Serialisation and zone of a timestamp are not part of the statement.
-        result["timestamp"] = format_timestamp(parse_timestamp(result["timestamp"]))
-    return _canonical(result)
+    return _canonical({key: value for key, value in statement.items() if key not in _IGNORED})
 
 
 def _canonical(statement: Json) -> dict[str, Any]:
     result = dict(statement)
+    if "timestamp" in result:
+        # Serialisation and zone of a timestamp are not part of the statement.
+        result["timestamp"] = format_timestamp(parse_timestamp(result["timestamp"]))
     result["actor"] = _actor(result["actor"])
     result["verb"] = {"id": result["verb"]["id"]}  # Verb display is not part of it.
     obj = result["object"]
@@ -49,8 +50,14 @@ def _canonical(statement: Json) -> dict[str, Any]:
         result["object"] = _actor(obj)
     elif object_type == "SubStatement":
         result["object"] = _canonical({k: v for k, v in obj.items() if k != "attachments"})
+    elif object_type == "StatementRef":
+        result["object"] = {**obj, "id": obj["id"].lower()}  # UUIDs are case-insensitive
     if "context" in result:
         result["context"] = _context(result["context"])
+    if "duration" in result.get("result", {}):
+        # Data 4.6: precision beyond 0.01 s is not part of the comparison.
+        duration = _HUNDREDTHS.sub(r"\1", result["result"]["duration"])
+        result["result"] = {**result["result"], "duration": duration}
     return result
 
 
@@ -75,6 +82,12 @@ def _actor(actor: Json) -> dict[str, Any]:
 
 def _context(context: Json) -> dict[str, Any]:
     result = dict(context)
+    if "registration" in result:
+        result["registration"] = result["registration"].lower()
+    if "language" in result:
+        result["language"] = result["language"].lower()  # RFC 5646 tags are case-insensitive
+    if "statement" in result:
+        result["statement"] = {**result["statement"], "id": result["statement"]["id"].lower()}
     for role in ("instructor", "team"):
         if role in result:
             result[role] = _actor(result[role])

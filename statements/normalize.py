@@ -57,8 +57,12 @@ def prepare(
     if "context" in data:
         data["context"] = _context_with_arrays(data["context"])
     obj = data["object"]
-    if obj.get("objectType") == "SubStatement" and "context" in obj:
-        data["object"] = obj = {**obj, "context": _context_with_arrays(obj["context"])}
+    if obj.get("objectType") == "SubStatement":
+        data["object"] = obj = dict(obj)
+        if "context" in obj:
+            obj["context"] = _context_with_arrays(obj["context"])
+        if "timestamp" in obj:
+            obj["timestamp"] = format_timestamp(parse_timestamp(obj["timestamp"]))
 
     object_type = obj.get("objectType", "Activity")
     context = data.get("context", {})

@@ -191,9 +191,28 @@ def test_state_parameters_are_validated(xapi, params):
     assert put(xapi, "activities/state", params, b"1").status_code == 400
 
 
+def create_profile(xapi, path, params, body, content_type="application/json"):
+    response = put(xapi, path, params, body, content_type, **{"If-None-Match": "*"})
+    assert response.status_code == 204, response.json
+
+
+def test_profile_put_without_any_precondition_is_400(xapi):
+    params = {"activityId": ACTIVITY, "profileId": "p"}
+    response = put(xapi, "activities/profile", params, b'{"v":1}')
+    assert response.status_code == 400
+    assert "If-None-Match" in response.json["detail"]
+    assert get(xapi, "activities/profile", params).status_code == 404
+
+
+def test_post_of_invalid_json_is_400_even_for_a_new_document(xapi):
+    params = {"activityId": ACTIVITY, "profileId": "p"}
+    assert post(xapi, "activities/profile", params, b'{"a":1}[').status_code == 400
+    assert get(xapi, "activities/profile", params).status_code == 404
+
+
 def test_activity_profile_put_of_existing_document_needs_a_precondition(xapi):
     params = {"activityId": ACTIVITY, "profileId": "p"}
-    assert put(xapi, "activities/profile", params, b'{"v":1}').status_code == 204
+    create_profile(xapi, "activities/profile", params, b'{"v":1}')
     conflict = put(xapi, "activities/profile", params, b'{"v":2}')
     assert conflict.status_code == 409
     assert "If-Match" in conflict.json["detail"]
@@ -202,7 +221,7 @@ def test_activity_profile_put_of_existing_document_needs_a_precondition(xapi):
 
 def test_if_match_with_current_etag_replaces_and_stale_etag_is_412(xapi):
     params = {"activityId": ACTIVITY, "profileId": "p"}
-    put(xapi, "activities/profile", params, b'{"v":1}')
+    create_profile(xapi, "activities/profile", params, b'{"v":1}')
     etag = get(xapi, "activities/profile", params).headers["ETag"]
     assert (
         put(xapi, "activities/profile", params, b'{"v":2}', **{"If-Match": etag}).status_code == 204
@@ -236,7 +255,7 @@ def test_if_match_on_missing_document_is_412(xapi):
 
 def test_post_and_delete_honour_if_match(xapi):
     params = {"activityId": ACTIVITY, "profileId": "p"}
-    put(xapi, "activities/profile", params, b'{"a":1}')
+    create_profile(xapi, "activities/profile", params, b'{"a":1}')
     assert (
         post(xapi, "activities/profile", params, b'{"b":2}', **{"If-Match": '"stale"'}).status_code
         == 412
@@ -248,14 +267,14 @@ def test_post_and_delete_honour_if_match(xapi):
 
 
 def test_activity_profile_ids_are_listed(xapi):
-    put(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "one"}, b"1")
-    put(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "two"}, b"2")
+    create_profile(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "one"}, b"1")
+    create_profile(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "two"}, b"2")
     assert get(xapi, "activities/profile", {"activityId": ACTIVITY}).json == ["one", "two"]
 
 
 def test_agent_profile_round_trip_and_listing(xapi):
     params = {"agent": orjson.dumps(AGENT).decode(), "profileId": "prefs"}
-    assert put(xapi, "agents/profile", params, b'{"lang":"de"}').status_code == 204
+    create_profile(xapi, "agents/profile", params, b'{"lang":"de"}')
     assert get(xapi, "agents/profile", params).json == {"lang": "de"}
     assert get(xapi, "agents/profile", {"agent": params["agent"]}).json == ["prefs"]
 
@@ -289,15 +308,10 @@ def test_document_scopes(app, db_session):
 
 def test_documents_are_isolated_between_companies(app, db_session, xapi):
     put(xapi, "activities/state", state_params(stateId="a"), b"1")
-    put(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, b"1")
+    create_profile(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, b"1")
     other = new_credential(app, db_session, scopes=["all"])
     assert get(other, "activities/state", state_params(stateId="a")).status_code == 404
     assert get(other, "activities/state", state_params()).json == []
     assert get(other, "activities/profile", {"activityId": ACTIVITY}).json == []
-    assert (
-        put(
-            other, "activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, b"2"
-        ).status_code
-        == 204
-    )
+    create_profile(other, "activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, b"2")
     assert get(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "p"}).data == b"1"
