@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
@@ -37,6 +37,18 @@ def close_session(_exc: BaseException | None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+
+
+def request_body() -> bytes:
+    """The whole request body; 413 when it is over the size limit, chunked bodies included.
+
+    Werkzeug stops a body without Content-Length at the limit and raises only on the next
+    read, so one more read tells a body that fits from one that was cut.
+    """
+    data = request.get_data(cache=False)
+    if request.content_length is None:
+        request.stream.read(1)
+    return data
 
 
 def principal() -> Principal:

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from statements.errors import BadRequest, FieldError
 from statements.formats import IRI_RE, TIMESTAMP_RE, UUID_RE
+from statements.keys import agent_key
 from statements.rules import actor_errors, timestamp_errors
 from statements.timestamps import parse_timestamp
 from statements.validate import schema_errors
@@ -90,6 +91,11 @@ def parse_agent(name: str, value: str) -> dict[str, Any]:
     errors = schema_errors(agent, name, definition="actor") or actor_errors(agent, name)
     if errors:
         raise BadRequest(f"invalid {name}: {errors[0].message}", errors)
+    if agent_key(agent) is None:
+        raise _invalid(
+            name,
+            "an anonymous Group has no identifier to look for; send an Agent or identified Group",
+        )
     return agent
 
 

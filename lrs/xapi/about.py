@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lrs.context import request_session
+from lrs.params import single_values
 from lrs.problems import problem
 from lrs.version import SUPPORTED
 from lrs.xapi import bp
@@ -15,6 +16,7 @@ from lrs.xapi import bp
 @bp.get("/about")
 def about() -> Response:
     """The versions this LRS speaks; 503 while the database is unreachable."""
+    single_values(request.args, ())
     try:
         request_session().execute(text("SELECT 1"))
     except SQLAlchemyError:

@@ -10,7 +10,7 @@ from flask import Response, request
 from werkzeug.http import http_date, parse_etags
 
 from lrs.auth import require
-from lrs.context import principal, request_session
+from lrs.context import principal, request_body, request_session
 from lrs.params import parse_agent, parse_iri, parse_timestamp_param, parse_uuid, single_values
 from lrs.xapi import bp
 from statements.documents import (
@@ -100,7 +100,7 @@ def _handle(resource: DocumentResource) -> Response:
     else:
         write = put_document if request.method == "PUT" else post_document
         content_type = request.headers.get("Content-Type") or "application/octet-stream"
-        write(session, p.company_id, key, request.get_data(), content_type, preconditions)
+        write(session, p.company_id, key, request_body(), content_type, preconditions)
     session.commit()
     return Response(status=204)
 

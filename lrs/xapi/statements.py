@@ -13,7 +13,7 @@ from werkzeug.http import http_date
 
 from lrs import cursor, multipart
 from lrs.auth import STATEMENTS_READ, STATEMENTS_WRITE, read_only_own, require
-from lrs.context import principal, request_session, state
+from lrs.context import principal, request_body, request_session, state
 from lrs.params import (
     parse_agent,
     parse_bool,
@@ -137,14 +137,14 @@ def _store(
 def _statements_body() -> tuple[Any, list[AttachmentPart] | None]:
     """The JSON body and, for multipart/mixed requests, the attachment parts."""
     if request.mimetype == "multipart/mixed":
-        json_bytes, parts = multipart.parse(request.headers["Content-Type"], request.get_data())
+        json_bytes, parts = multipart.parse(request.headers["Content-Type"], request_body())
         return _parse_json(json_bytes), parts
     if request.mimetype != "application/json":
         raise BadRequest(
             "Content-Type must be application/json, or multipart/mixed with attachments; "
             f"got {request.mimetype or 'none'!r}"
         )
-    return _parse_json(request.get_data(cache=False)), None
+    return _parse_json(request_body()), None
 
 
 def _parse_json(data: bytes) -> Any:
