@@ -50,7 +50,9 @@ class Credential(Base):
     # Space-separated xAPI scopes.
     scopes: Mapped[str] = mapped_column(String(500))
     # The LMS integration pushing with this credential, when there is one.
-    integration_id: Mapped[uuid.UUID | None]
+    integration_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
@@ -65,6 +67,7 @@ class Principal:
     name: str
     scopes: frozenset[str]
     home_page: str
+    integration_id: uuid.UUID | None = None
 
     @property
     def authority(self) -> dict[str, Any]:
@@ -172,6 +175,7 @@ def authenticate(session: Session, key: str, secret: str) -> Principal | None:
         name=credential.name,
         scopes=frozenset(credential.scopes.split()),
         home_page=home_page,
+        integration_id=credential.integration_id,
     )
 
 

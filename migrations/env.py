@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 import lrs.credentials  # noqa: F401  (registers its table)
+import mapping.models  # noqa: F401
 import statements.models  # noqa: F401
 from config import Settings
 from statements.db import Base, make_engine

@@ -11,7 +11,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from statements.db import Base
@@ -50,6 +60,8 @@ class StatementRow(Base):
     ref_id: Mapped[uuid.UUID | None]
     registration: Mapped[uuid.UUID | None]
     authority_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    # The LMS integration whose credential stored the statement, when there is one.
+    integration_id: Mapped[uuid.UUID | None]
     voided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     payload: Mapped[str] = mapped_column(Text)
 
@@ -199,3 +211,21 @@ class ActivityDefinition(Base):
     # The definition as JSON text; "{}" while no credential allowed to define it has.
     definition: Mapped[str] = mapped_column(Text)
     updated: Mapped[datetime]
+
+
+class StatementOutbox(Base):
+    """A stored statement waiting to be folded into HR records.
+
+    Written in the transaction that stores the statement, so a statement is folded if and
+    only if it was stored; workers take rows with FOR UPDATE SKIP LOCKED and delete them once
+    folded.
+    """
+
+    __tablename__ = "statement_outbox"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    company_id: Mapped[uuid.UUID]
+    statement_id: Mapped[uuid.UUID]
+    created: Mapped[datetime]

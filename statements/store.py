@@ -21,7 +21,13 @@ from statements.activities import record_activities
 from statements.equivalence import equivalent
 from statements.errors import FieldError, StatementConflict, StatementInvalid
 from statements.keys import index_key
-from statements.models import StatementActivity, StatementAgent, StatementRow, StatementTarget
+from statements.models import (
+    StatementActivity,
+    StatementAgent,
+    StatementOutbox,
+    StatementRow,
+    StatementTarget,
+)
 from statements.normalize import PreparedStatement, prepare
 from statements.rules import VOIDED_VERB
 
@@ -37,6 +43,7 @@ def store_statements(
     authority_key: str,
     stored: datetime | None = None,
     may_define: bool = False,
+    integration_id: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Store validated statements; return their ids in order.
 
@@ -64,7 +71,7 @@ def store_statements(
             )
     new = [p for p in prepared if p.id not in existing]
     if new:
-        _insert(session, company_id, new)
+        _insert(session, company_id, new, integration_id)
         record_activities(
             session, company_id, [p.data for p in new], may_define=may_define, now=stored
         )
@@ -116,7 +123,12 @@ def _existing_payloads(
     return {statement_id: orjson.loads(payload) for statement_id, payload in rows}
 
 
-def _insert(session: Session, company_id: uuid.UUID, new: Sequence[PreparedStatement]) -> None:
+def _insert(
+    session: Session,
+    company_id: uuid.UUID,
+    new: Sequence[PreparedStatement],
+    integration_id: uuid.UUID | None,
+) -> None:
     targets = _targets(session, company_id, new)
     voided = _voided_ids(session, company_id, new)
     session.execute(
@@ -131,6 +143,7 @@ def _insert(session: Session, company_id: uuid.UUID, new: Sequence[PreparedState
                 "ref_id": p.ref_id,
                 "registration": p.registration,
                 "authority_key": p.authority_key,
+                "integration_id": integration_id,
                 "voided": p.id in voided,
                 "payload": orjson.dumps(p.data).decode(),
             }
@@ -160,6 +173,10 @@ def _insert(session: Session, company_id: uuid.UUID, new: Sequence[PreparedState
         session.execute(insert(StatementActivity), activity_rows)
     if targets:
         session.execute(insert(StatementTarget), targets)
+    session.execute(
+        insert(StatementOutbox),
+        [{"company_id": company_id, "statement_id": p.id, "created": p.stored} for p in new],
+    )
     already_stored = voided - {p.id for p in new}
     if already_stored:
         session.execute(

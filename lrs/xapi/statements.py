@@ -128,6 +128,7 @@ def _store(
         authority_key=p.authority_key,
         stored=stored,
         may_define=p.allows("define", "all"),
+        integration_id=p.integration_id,
     )
     store_attachments(session, p.company_id, to_store, stored)
     session.commit()

@@ -1,0 +1,434 @@
+"""Folding a course's statements into an enrollment and its lessons: a pure function.
+
+`fold` takes every statement of one employee about one course and returns the records they
+imply. It sorts its input by (timestamp, stored, id) first, and every figure is computed from
+the whole set, so the same statements give the same records whatever order or how many times
+they arrived: folding is idempotent and order-independent by construction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import isodate
+
+from mapping.choices import EnrollmentSource, EnrollmentStatus, LessonType, ProgressStatus
+from mapping.vocabulary import (
+    ADL,
+    CMI5_MASTERY,
+    CMI5_PROGRESS,
+    CMI5_REASON,
+    CMI5_SESSION,
+    Effect,
+    display_name,
+)
+
+Json = Mapping[str, Any]
+HUNDRED = Decimal(100)
+# HR-side facts an HR assignment statement carries (context extensions of its own).
+DUE_DATE = "urn:x-hr-lrs:assignment:due-date"
+MANDATORY = "urn:x-hr-lrs:assignment:mandatory"
+COMPLIANCE = "urn:x-hr-lrs:assignment:compliance"
+HR_STATUS = "urn:x-hr-lrs:assignment:status"
+HR_STATUSES = frozenset(
+    {EnrollmentStatus.ON_HOLD, EnrollmentStatus.DROPPED, EnrollmentStatus.EXPIRED}
+)
+# Business constraints of the HR module specification, section 6.3.
+MAX_COURSE_DAYS = 365
+MIN_LESSON_SECONDS = 60
+MAX_ATTEMPTS = 10
+_SESSION_STARTS = frozenset({ADL + "launched", ADL + "initialized", ADL + "attempted"})
+_LESSON_TYPES = {
+    "http://adlnet.gov/expapi/activities/assessment": LessonType.ASSESSMENT,
+    "http://adlnet.gov/expapi/activities/cmi.interaction": LessonType.QUIZ,
+    "http://adlnet.gov/expapi/activities/question": LessonType.QUIZ,
+    "http://adlnet.gov/expapi/activities/media": LessonType.VIDEO,
+    "https://w3id.org/xapi/video/activity-type/video": LessonType.VIDEO,
+    "http://adlnet.gov/expapi/activities/simulation": LessonType.SIMULATION,
+    "http://adlnet.gov/expapi/activities/interaction": LessonType.SIMULATION,
+    "http://id.tincanapi.com/activitytype/discussion": LessonType.DISCUSSION,
+    "http://adlnet.gov/expapi/activities/performance": LessonType.ASSIGNMENT,
+    "http://adlnet.gov/expapi/activities/project": LessonType.PROJECT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One statement as the fold sees it."""
+
+    statement_id: uuid.UUID
+    timestamp: datetime
+    stored: datetime
+    verb_id: str
+    effect: Effect | None
+    lesson: Json | None  # the lesson activity, or None when the statement is about the course
+    result: Json
+    context: Json
+    course: Json
+
+    @property
+    def order(self) -> tuple[datetime, datetime, uuid.UUID]:
+        return (self.timestamp, self.stored, self.statement_id)
+
+    @property
+    def session(self) -> str:
+        """The learning session the statement belongs to: cmi5's session id, else itself."""
+        session = self.context.get("extensions", {}).get(CMI5_SESSION)
+        return str(session) if session else str(self.statement_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A broken business rule: which rule, what, and the statement that broke it."""
+
+    rule: str
+    message: str
+    statement_id: uuid.UUID | None
+    lesson_activity_id: str | None = None  # None: the finding is about the enrollment
+
+
+@dataclass(slots=True)
+class LessonFacts:
+    """What the statements say about one lesson."""
+
+    activity_id: str
+    name: str
+    lesson_type: LessonType
+    status: ProgressStatus = ProgressStatus.NOT_STARTED
+    first_access: datetime | None = None
+    last_access: datetime | None = None
+    completion_date: datetime | None = None
+    time_spent_seconds: int = 0
+    score: Decimal | None = None
+    max_score: Decimal | None = None
+    attempts: int = 0
+    completion_percentage: Decimal = Decimal("0.00")
+    statement_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EnrollmentFacts:
+    """What the statements say about the enrollment; HR-owned fields included when an HR
+    assignment statement set them."""
+
+    course_name: str
+    status: EnrollmentStatus
+    enrollment_source: EnrollmentSource
+    enrollment_date: date
+    start_date: date | None
+    completion_date: date | None
+    progress_percentage: Decimal
+    time_spent_minutes: int
+    score_achieved: Decimal | None
+    max_score: Decimal | None
+    passing_score: Decimal | None
+    last_access_date: datetime | None
+    total_access_count: int
+    credits_earned: Decimal
+    waiver_reason: str
+    instructor_id: str
+    instructor_name: str
+    due_date: date | None
+    is_mandatory: bool
+    is_compliance_training: bool
+    first_stored: datetime
+    last_stored: datetime
+    statement_ids: list[uuid.UUID]
+    lessons: list[LessonFacts]
+    findings: list[Finding]
+
+
+@dataclass(frozen=True, slots=True)
+class FoldSettings:
+    """Per-integration figures the statements do not carry."""
+
+    credits: Decimal = Decimal("0.00")
+    passing_score: Decimal | None = None
+
+
+def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
+    """The enrollment a course's statements add up to (at least one event is required)."""
+    ordered = sorted(events, key=lambda e: e.order)
+    if not ordered:
+        raise ValueError("fold needs at least one statement")
+    findings: list[Finding] = []
+    first = ordered[0]
+    status: EnrollmentStatus | None = None
+    source = EnrollmentSource.SELF_ENROLLMENT
+    start: datetime | None = None
+    completion: datetime | None = None
+    waiver = ""
+    hr = _HrFacts()
+    progress = Decimal("0.00")
+    best: tuple[Decimal, Decimal | None, uuid.UUID] | None = None
+    mastery: Decimal | None = None
+    instructor: Json = {}
+    lessons: dict[str, LessonFacts] = {}
+
+    for event in ordered:
+        hr.read(event)
+        if event.effect is Effect.ENROLL and status is None:
+            source = _source(event)
+        if event.context.get("instructor"):
+            instructor = event.context["instructor"]
+        extensions = event.context.get("extensions", {})
+        if isinstance(extensions.get(CMI5_MASTERY), int | float):
+            mastery = Decimal(str(extensions[CMI5_MASTERY]))
+        if event.lesson is not None:
+            _fold_lesson(lessons, event, findings)
+            if event.effect in (Effect.START, Effect.COMPLETE, Effect.PASS, Effect.FAIL):
+                status, start = _started(status, start, event)
+            continue
+        effect = event.effect
+        if effect is Effect.ENROLL:
+            status = status or EnrollmentStatus.NOT_STARTED
+        elif effect is Effect.START:
+            status, start = _started(status, start, event)
+        elif effect in (Effect.COMPLETE, Effect.PASS, Effect.WAIVE):
+            status, start = _started(status, start, event)
+            status = EnrollmentStatus.COMPLETED
+            completion = completion or event.timestamp
+            if effect is Effect.WAIVE:
+                waiver = str(event.result.get("extensions", {}).get(CMI5_REASON, "waived"))
+        elif effect is Effect.FAIL:
+            status, start = _started(status, start, event)
+            if status is not EnrollmentStatus.COMPLETED:
+                status = EnrollmentStatus.FAILED
+        if (value := _progress(event, findings)) is not None:
+            progress = value
+        if (score := _score(event)) is not None and (best is None or score[0] >= best[0]):
+            best = (score[0], score[1], event.statement_id)
+
+    if status is EnrollmentStatus.COMPLETED:
+        progress = HUNDRED
+    status = hr.status or status or EnrollmentStatus.NOT_STARTED
+    score_achieved, max_score = (best[0], best[1]) if best else (None, None)
+    if best and max_score is not None and score_achieved is not None and score_achieved > max_score:
+        findings.append(
+            Finding(
+                "score_above_max", f"score {score_achieved} exceeds maximum {max_score}", best[2]
+            )
+        )
+    passing = settings.passing_score
+    if mastery is not None:
+        passing = _money(mastery * (max_score if max_score is not None else HUNDRED))
+    _check_dates(start, completion, ordered, findings)
+    return EnrollmentFacts(
+        course_name=display_name(first.course, first.course["id"])[:200],
+        status=status,
+        enrollment_source=source,
+        enrollment_date=first.timestamp.date(),
+        start_date=start.date() if start else None,
+        completion_date=completion.date() if completion else None,
+        progress_percentage=progress,
+        time_spent_minutes=_time_spent([e for e in ordered if e.lesson is None] or ordered) // 60,
+        score_achieved=score_achieved,
+        max_score=max_score,
+        passing_score=passing,
+        last_access_date=ordered[-1].timestamp,
+        total_access_count=len({e.session for e in ordered if e.verb_id in _SESSION_STARTS}),
+        credits_earned=settings.credits
+        if status is EnrollmentStatus.COMPLETED
+        else Decimal("0.00"),
+        waiver_reason=waiver,
+        instructor_id=_instructor_id(instructor)[:100],
+        instructor_name=str(instructor.get("name", ""))[:200],
+        due_date=hr.due_date,
+        is_mandatory=hr.mandatory,
+        is_compliance_training=hr.compliance,
+        first_stored=min(e.stored for e in ordered),
+        last_stored=max(e.stored for e in ordered),
+        statement_ids=[e.statement_id for e in ordered],
+        lessons=[_finish_lesson(lesson, ordered, findings) for lesson in lessons.values()],
+        findings=findings,
+    )
+
+
+@dataclass(slots=True)
+class _HrFacts:
+    """HR-owned fields, as the latest HR assignment statement set them."""
+
+    due_date: date | None = None
+    mandatory: bool = False
+    compliance: bool = False
+    status: EnrollmentStatus | None = None
+
+    def read(self, event: Event) -> None:
+        extensions = event.context.get("extensions", {})
+        if not any(key in extensions for key in (DUE_DATE, MANDATORY, COMPLIANCE, HR_STATUS)):
+            return
+        due = extensions.get(DUE_DATE)
+        self.due_date = date.fromisoformat(due) if isinstance(due, str) else None
+        self.mandatory = extensions.get(MANDATORY) is True
+        self.compliance = extensions.get(COMPLIANCE) is True
+        status = extensions.get(HR_STATUS)
+        self.status = EnrollmentStatus(status) if status in HR_STATUSES else None
+
+
+def _source(event: Event) -> EnrollmentSource:
+    if any(key in event.context.get("extensions", {}) for key in (DUE_DATE, MANDATORY)):
+        return EnrollmentSource.MANAGER_ASSIGNMENT
+    return EnrollmentSource.SYSTEM_ASSIGNMENT
+
+
+def _started(
+    status: EnrollmentStatus | None, start: datetime | None, event: Event
+) -> tuple[EnrollmentStatus, datetime]:
+    if status in (None, EnrollmentStatus.NOT_STARTED):
+        status = EnrollmentStatus.IN_PROGRESS
+    assert status is not None
+    return status, start or event.timestamp
+
+
+def _progress(event: Event, findings: list[Finding]) -> Decimal | None:
+    value = event.result.get("extensions", {}).get(CMI5_PROGRESS)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if not 0 <= value <= 100:
+        findings.append(
+            Finding(
+                "progress_out_of_range",
+                f"progress {value} is outside 0 to 100; it was clamped",
+                event.statement_id,
+                event.lesson["id"] if event.lesson else None,
+            )
+        )
+    return _money(Decimal(str(min(max(value, 0), 100))))
+
+
+def _score(event: Event) -> tuple[Decimal, Decimal | None] | None:
+    score = event.result.get("score")
+    if not score:
+        return None
+    if "raw" in score:
+        high = score.get("max")
+        return _money(Decimal(str(score["raw"]))), _money(
+            Decimal(str(high))
+        ) if high is not None else None
+    if "scaled" in score:
+        return _money(Decimal(str(score["scaled"])) * HUNDRED), HUNDRED
+    return None
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _time_spent(events: Sequence[Event]) -> int:
+    """Seconds spent: per session the longest duration reported, summed over sessions, so a
+    session's completed and terminated statements (each with the session's duration so far)
+    are not counted twice."""
+    longest: dict[str, float] = {}
+    for event in events:
+        duration = event.result.get("duration")
+        if not isinstance(duration, str):
+            continue
+        try:
+            parsed = isodate.parse_duration(duration.replace(",", "."))
+        except (isodate.ISO8601Error, ValueError):
+            continue
+        seconds = ((event.timestamp + parsed) - event.timestamp).total_seconds()
+        longest[event.session] = max(longest.get(event.session, 0.0), seconds)
+    return int(sum(longest.values()))
+
+
+def _instructor_id(instructor: Json) -> str:
+    for key in ("mbox", "openid", "mbox_sha1sum"):
+        if key in instructor:
+            return str(instructor[key])
+    account = instructor.get("account")
+    return str(account["name"]) if isinstance(account, dict) else ""
+
+
+def _check_dates(
+    start: datetime | None,
+    completion: datetime | None,
+    events: Sequence[Event],
+    findings: list[Finding],
+) -> None:
+    if start is None or completion is None:
+        return
+    completing = next((e for e in events if e.timestamp == completion and e.lesson is None), None)
+    statement_id = completing.statement_id if completing else None
+    if completion < start:
+        findings.append(
+            Finding(
+                "completion_before_start",
+                f"completed {completion} before starting {start}",
+                statement_id,
+            )
+        )
+    if completion - start > timedelta(days=MAX_COURSE_DAYS):
+        findings.append(
+            Finding(
+                "course_too_long",
+                f"the course took {(completion - start).days} days; the limit is {MAX_COURSE_DAYS}",
+                statement_id,
+            )
+        )
+
+
+def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[Finding]) -> None:
+    assert event.lesson is not None
+    activity = event.lesson
+    lesson = lessons.get(activity["id"])
+    if lesson is None:
+        lesson = lessons[activity["id"]] = LessonFacts(
+            activity_id=activity["id"],
+            name=display_name(activity, activity["id"])[:200],
+            lesson_type=_lesson_type(activity),
+        )
+    lesson.statement_ids.append(event.statement_id)
+    lesson.first_access = lesson.first_access or event.timestamp
+    lesson.last_access = event.timestamp
+    effect = event.effect
+    if effect is Effect.START and lesson.status is ProgressStatus.NOT_STARTED:
+        lesson.status = ProgressStatus.IN_PROGRESS
+    elif effect in (Effect.COMPLETE, Effect.PASS, Effect.WAIVE):
+        lesson.status = ProgressStatus.COMPLETED
+        lesson.completion_date = lesson.completion_date or event.timestamp
+    elif effect is Effect.FAIL and lesson.status is not ProgressStatus.COMPLETED:
+        lesson.status = ProgressStatus.FAILED
+    if (value := _progress(event, findings)) is not None:
+        lesson.completion_percentage = value
+    if (score := _score(event)) is not None and (lesson.score is None or score[0] >= lesson.score):
+        lesson.score, lesson.max_score = score
+        if score[1] is not None and score[0] > score[1]:
+            message = f"score {score[0]} exceeds maximum {score[1]}"
+            findings.append(Finding("score_above_max", message, event.statement_id, activity["id"]))
+
+
+def _finish_lesson(
+    lesson: LessonFacts, events: Sequence[Event], findings: list[Finding]
+) -> LessonFacts:
+    mine = [e for e in events if e.lesson is not None and e.lesson["id"] == lesson.activity_id]
+    lesson.time_spent_seconds = _time_spent(mine)
+    lesson.attempts = len({e.session for e in mine if e.verb_id in _SESSION_STARTS})
+    if lesson.status is ProgressStatus.COMPLETED:
+        lesson.completion_percentage = HUNDRED
+    last = mine[-1].statement_id
+    if lesson.attempts > MAX_ATTEMPTS:
+        message = f"{lesson.attempts} attempts; the limit is {MAX_ATTEMPTS}"
+        findings.append(Finding("too_many_attempts", message, last, lesson.activity_id))
+    timed = any(isinstance(e.result.get("duration"), str) for e in mine)
+    if (
+        lesson.status is ProgressStatus.COMPLETED
+        and timed
+        and lesson.time_spent_seconds < MIN_LESSON_SECONDS
+    ):
+        message = (
+            f"completed in {lesson.time_spent_seconds} s; "
+            f"lessons take at least {MIN_LESSON_SECONDS} s"
+        )
+        findings.append(Finding("lesson_too_short", message, last, lesson.activity_id))
+    return lesson
+
+
+def _lesson_type(activity: Json) -> LessonType:
+    definition = activity.get("definition") or {}
+    return _LESSON_TYPES.get(str(definition.get("type")), LessonType.READING)

@@ -1,0 +1,458 @@
+"""The HR learning-record models of the module specification (sections 3 and 4), plus the
+employee identity map and the tables that make every HR figure traceable to statements.
+
+Table names, fields, choices, defaults and indexes follow the specification. Two deliberate
+differences: `lms_code` and `role_name` are unique per company rather than globally (the
+service is multi-tenant, and section 6.1 says "unique within company"), and enrollments and
+lessons carry the xAPI activity IRI they were folded from next to the specification's short
+`course_id` / `lesson_id`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mapping.choices import (
+    AuthenticationType,
+    CertificationStatus,
+    ClearanceLevel,
+    ComplianceTrainingStatus,
+    ConnectionStatus,
+    CourseType,
+    DataAccessLevel,
+    DataFormat,
+    EmploymentStatus,
+    EnrollmentSource,
+    EnrollmentStatus,
+    IntegrationMethod,
+    LessonType,
+    LmsType,
+    ProgressStatus,
+    RoleType,
+    SyncDirection,
+    SyncFrequency,
+    choice,
+)
+from statements.db import Base
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class LMSIntegrationConfig(Base):
+    """Configuration for an external LMS platform integration (spec 3.1)."""
+
+    __tablename__ = "hr_lms_integration_config"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    created_by_user_id: Mapped[uuid.UUID]
+    updated_by_user_id: Mapped[uuid.UUID]
+    lms_name: Mapped[str] = mapped_column(String(200))
+    lms_type: Mapped[LmsType] = mapped_column(choice(LmsType, "lms_type"))
+    lms_code: Mapped[str] = mapped_column(String(50))
+    integration_method: Mapped[IntegrationMethod] = mapped_column(
+        choice(IntegrationMethod, "integration_method")
+    )
+    api_endpoint_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    api_version: Mapped[str] = mapped_column(String(20), default="v1", server_default="v1")
+    authentication_type: Mapped[AuthenticationType] = mapped_column(
+        choice(AuthenticationType, "authentication_type")
+    )
+    # Encrypted at rest (hr_api owns the key); never returned over the API.
+    authentication_config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    data_format: Mapped[DataFormat] = mapped_column(choice(DataFormat, "data_format"))
+    sync_frequency: Mapped[SyncFrequency] = mapped_column(choice(SyncFrequency, "sync_frequency"))
+    sync_direction: Mapped[SyncDirection] = mapped_column(choice(SyncDirection, "sync_direction"))
+    is_primary_lms: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    connection_status: Mapped[ConnectionStatus] = mapped_column(
+        choice(ConnectionStatus, "connection_status")
+    )
+    last_sync_at: Mapped[datetime | None]
+    last_successful_sync_at: Mapped[datetime | None]
+    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    max_retry_attempts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    timeout_seconds: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    rate_limit_per_hour: Mapped[int] = mapped_column(Integer, default=1000, server_default="1000")
+    supported_course_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    field_mappings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    validation_rules: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    transformation_rules: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    compliance_settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("idx_lms_type", "company_id", "lms_type"),
+        Index("idx_lms_active", "company_id", "is_active"),
+        Index("idx_lms_status", "company_id", "connection_status"),
+        UniqueConstraint("company_id", "lms_code", name="uk_lms_code"),
+    )
+
+
+class LMSCourseEnrollment(Base):
+    """An employee's enrollment in a course (spec 3.2), folded from statements."""
+
+    __tablename__ = "hr_lms_course_enrollment"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    employee_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_employees.id", ondelete="CASCADE")
+    )
+    enrollment_number: Mapped[str] = mapped_column(String(50), unique=True)
+    course_id: Mapped[str] = mapped_column(String(100))
+    # The xAPI activity IRI of the course; course_id is its short form.
+    course_activity_id: Mapped[str] = mapped_column(Text)
+    course_name: Mapped[str] = mapped_column(String(200))
+    course_code: Mapped[str] = mapped_column(String(50))
+    course_type: Mapped[CourseType] = mapped_column(choice(CourseType, "course_type"))
+    enrollment_status: Mapped[EnrollmentStatus] = mapped_column(
+        choice(EnrollmentStatus, "enrollment_status")
+    )
+    enrollment_date: Mapped[date]
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    completion_date: Mapped[date | None]
+    due_date: Mapped[date | None]
+    progress_percentage: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal("0.00"), server_default="0"
+    )
+    time_spent_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    score_achieved: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    max_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    passing_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    grade_achieved: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    instructor_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    instructor_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    completion_certificate_url: Mapped[str] = mapped_column(
+        String(500), default="", server_default=""
+    )
+    credits_earned: Mapped[Decimal] = mapped_column(
+        Numeric(8, 2), default=Decimal("0.00"), server_default="0"
+    )
+    cost_amount: Mapped[Decimal] = mapped_column(
+        Numeric(10, 2), default=Decimal("0.00"), server_default="0"
+    )
+    currency_code: Mapped[str] = mapped_column(String(10), default="USD", server_default="USD")
+    is_mandatory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    is_compliance_training: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    auto_enrollment: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    enrollment_source: Mapped[EnrollmentSource] = mapped_column(
+        choice(EnrollmentSource, "enrollment_source")
+    )
+    learning_path_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    prerequisite_courses: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    next_courses: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    last_access_date: Mapped[datetime | None]
+    total_access_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Why a waived enrollment counts as complete (cmi5 "waived" reason).
+    waiver_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_by_user_id: Mapped[uuid.UUID]
+    updated_by_user_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("idx_enrollment_lms", "company_id", "lms_integration_id"),
+        Index("idx_enrollment_employee", "company_id", "employee_id"),
+        Index("idx_enrollment_course", "company_id", "course_id"),
+        Index("idx_enrollment_status", "company_id", "enrollment_status"),
+        Index("idx_enrollment_date", "company_id", "enrollment_date"),
+        UniqueConstraint("company_id", "enrollment_number", name="uk_enrollment_number"),
+        # One enrollment per employee, course and integration: what folding recomputes.
+        UniqueConstraint(
+            "company_id",
+            "lms_integration_id",
+            "employee_id",
+            "course_id",
+            name="uk_enrollment_course",
+        ),
+        CheckConstraint(
+            "progress_percentage >= 0 AND progress_percentage <= 100", name="progress_range"
+        ),
+    )
+
+
+class LMSLearningProgress(Base):
+    """Progress on one lesson (an activity below a course) of an enrollment (spec 3.3)."""
+
+    __tablename__ = "hr_lms_learning_progress"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_course_enrollment.id", ondelete="CASCADE")
+    )
+    employee_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_employees.id", ondelete="CASCADE")
+    )
+    course_id: Mapped[str] = mapped_column(String(100))
+    lesson_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    lesson_activity_id: Mapped[str] = mapped_column(Text)
+    lesson_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    lesson_type: Mapped[LessonType] = mapped_column(choice(LessonType, "lesson_type"))
+    progress_status: Mapped[ProgressStatus] = mapped_column(
+        choice(ProgressStatus, "progress_status")
+    )
+    completion_date: Mapped[datetime | None]
+    time_spent_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_access_date: Mapped[datetime | None]
+    last_access_date: Mapped[datetime | None]
+    score_achieved: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    max_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    attempts_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    completion_percentage: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal("0.00"), server_default="0"
+    )
+    bookmark_data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    interaction_data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    assessment_results: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    feedback_data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    next_lesson_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    prerequisites_completed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    is_mandatory_lesson: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("idx_progress_lms", "company_id", "lms_integration_id"),
+        Index("idx_progress_enrollment", "company_id", "enrollment_id"),
+        Index("idx_progress_employee", "company_id", "employee_id"),
+        Index("idx_progress_course", "company_id", "course_id"),
+        Index("idx_progress_status", "company_id", "progress_status"),
+        UniqueConstraint("enrollment_id", "lesson_activity_id", name="uk_progress_lesson"),
+        CheckConstraint(
+            "completion_percentage >= 0 AND completion_percentage <= 100", name="completion_range"
+        ),
+    )
+
+
+class LMSRolePermission(Base):
+    """A role and what it may do (spec 4.1)."""
+
+    __tablename__ = "hr_lms_role_permission"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    role_name: Mapped[str] = mapped_column(String(100))
+    role_description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    role_type: Mapped[RoleType] = mapped_column(choice(RoleType, "role_type"))
+    can_manage_lms_config: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_manage_courses: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_create_content: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_enroll_learners: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_view_progress: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_manage_certifications: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    can_view_reports: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_export_data: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_manage_integrations: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    can_view_audit_logs: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_manage_compliance: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_approve_enrollments: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    can_manage_learning_paths: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    can_access_analytics: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    can_manage_assessments: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    data_access_level: Mapped[DataAccessLevel] = mapped_column(
+        choice(DataAccessLevel, "data_access_level")
+    )
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+
+    __table_args__ = (UniqueConstraint("company_id", "role_name", name="uk_role_name"),)
+
+
+class LMSUserRoleAssignment(Base):
+    """A user's role, optionally limited to a department or team (spec 4.2)."""
+
+    __tablename__ = "hr_lms_user_role_assignment"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID]
+    role_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_role_permission.id", ondelete="CASCADE")
+    )
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    department_id: Mapped[uuid.UUID | None]
+    team_id: Mapped[uuid.UUID | None]
+    assigned_by_user_id: Mapped[uuid.UUID]
+    assigned_date: Mapped[datetime]
+    expiry_date: Mapped[date | None]
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    assignment_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    security_clearance_level: Mapped[ClearanceLevel] = mapped_column(
+        choice(ClearanceLevel, "security_clearance_level")
+    )
+    lms_training_required: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    lms_training_status: Mapped[CertificationStatus] = mapped_column(
+        choice(CertificationStatus, "lms_training_status")
+    )
+    instructional_design_certified: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    instructional_design_status: Mapped[CertificationStatus] = mapped_column(
+        choice(CertificationStatus, "instructional_design_status")
+    )
+    compliance_training_required: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    compliance_training_status: Mapped[ComplianceTrainingStatus] = mapped_column(
+        choice(ComplianceTrainingStatus, "compliance_training_status")
+    )
+    content_creation_permissions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    instructor_permissions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    __table_args__ = (Index("idx_role_assignment_user", "company_id", "user_id"),)
+
+
+class Employee(Base):
+    """An employee of the identity map: who a learner is in HR terms."""
+
+    __tablename__ = "hr_employees"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    employee_number: Mapped[str] = mapped_column(String(50))
+    work_email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[uuid.UUID | None]
+    department_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    team_id: Mapped[uuid.UUID | None]
+    team_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    manager_id: Mapped[uuid.UUID | None]
+    employment_status: Mapped[EmploymentStatus] = mapped_column(
+        choice(EmploymentStatus, "employment_status")
+    )
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("company_id", "employee_number", name="uk_employee_number"),
+        Index("idx_employee_department", "company_id", "department_id"),
+        Index("idx_employee_team", "company_id", "team_id"),
+        Index("idx_employee_manager", "company_id", "manager_id"),
+    )
+
+
+class EmployeeIdentity(Base):
+    """One way an employee appears in statements: an xAPI agent key (statements.keys) such as
+    their e-mail, its SHA-1, or an account on an LMS. `lms_integration_id` is None for keys
+    that identify the employee whatever the source (their work e-mail)."""
+
+    __tablename__ = "hr_employee_identities"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    employee_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_employees.id", ondelete="CASCADE")
+    )
+    lms_integration_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    agent_key: Mapped[str] = mapped_column(String(255))
+    # What the key was made from, for people reading the map: "email", "lms_user_id", ...
+    source: Mapped[str] = mapped_column(String(30))
+
+    __table_args__ = (
+        Index("idx_identity_key", "company_id", "agent_key"),
+        Index("idx_identity_employee", "company_id", "employee_id"),
+    )
+
+
+class RecordEvidence(Base):
+    """A statement an enrollment or lesson-progress row was folded from: the trail an auditor
+    follows from any HR figure back to the raw learning records."""
+
+    __tablename__ = "hr_lms_record_evidence"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    # An LMSCourseEnrollment or LMSLearningProgress id.
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    statement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_course_enrollment.id", ondelete="CASCADE")
+    )
+
+    __table_args__ = (Index("idx_evidence_statement", "company_id", "statement_id"),)
+
+
+class DataQualityFinding(Base):
+    """A business rule (spec section 6) that incoming learning data broke: recorded on the
+    record it concerns, with the statement that broke it, instead of dropping anything."""
+
+    __tablename__ = "hr_lms_data_quality_findings"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_course_enrollment.id", ondelete="CASCADE")
+    )
+    record_id: Mapped[uuid.UUID]
+    rule: Mapped[str] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(Text)
+    statement_id: Mapped[uuid.UUID | None]
+    found_at: Mapped[datetime]
+
+    __table_args__ = (Index("idx_finding_enrollment", "company_id", "enrollment_id"),)
+
+
+class UnmatchedStatement(Base):
+    """A stored statement whose actor the identity map does not (yet) know."""
+
+    __tablename__ = "hr_lms_unmatched_statements"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    statement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    lms_integration_id: Mapped[uuid.UUID | None]
+    agent_key: Mapped[str] = mapped_column(String(255))
+    # The actor as the statement gave it, for people matching learners by hand.
+    agent: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    stored: Mapped[datetime]
+
+    __table_args__ = (Index("idx_unmatched_key", "company_id", "agent_key"),)
