@@ -73,7 +73,7 @@ class LMSIntegrationConfig(Base):
     integration_method: Mapped[IntegrationMethod] = mapped_column(
         choice(IntegrationMethod, "integration_method")
     )
-    api_endpoint_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    api_endpoint_url: Mapped[str] = mapped_column(String(500), default="")
     api_version: Mapped[str] = mapped_column(String(20), default="v1", server_default="v1")
     authentication_type: Mapped[AuthenticationType] = mapped_column(
         choice(AuthenticationType, "authentication_type")
@@ -147,12 +147,10 @@ class LMSCourseEnrollment(Base):
     score_achieved: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     max_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     passing_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
-    grade_achieved: Mapped[str] = mapped_column(String(10), default="", server_default="")
-    instructor_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
-    instructor_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    completion_certificate_url: Mapped[str] = mapped_column(
-        String(500), default="", server_default=""
-    )
+    grade_achieved: Mapped[str] = mapped_column(String(10), default="")
+    instructor_id: Mapped[str] = mapped_column(String(100), default="")
+    instructor_name: Mapped[str] = mapped_column(String(200), default="")
+    completion_certificate_url: Mapped[str] = mapped_column(String(500), default="")
     credits_earned: Mapped[Decimal] = mapped_column(
         Numeric(8, 2), default=Decimal("0.00"), server_default="0"
     )
@@ -170,13 +168,13 @@ class LMSCourseEnrollment(Base):
     enrollment_source: Mapped[EnrollmentSource] = mapped_column(
         choice(EnrollmentSource, "enrollment_source")
     )
-    learning_path_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    learning_path_id: Mapped[str] = mapped_column(String(100), default="")
     prerequisite_courses: Mapped[list[str]] = mapped_column(JSONType, default=list)
     next_courses: Mapped[list[str]] = mapped_column(JSONType, default=list)
     last_access_date: Mapped[datetime | None]
     total_access_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Why a waived enrollment counts as complete (cmi5 "waived" reason).
-    waiver_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    waiver_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_user_id: Mapped[uuid.UUID]
     updated_by_user_id: Mapped[uuid.UUID]
     created_at: Mapped[datetime]
@@ -220,9 +218,9 @@ class LMSLearningProgress(Base):
         ForeignKey("hr_employees.id", ondelete="CASCADE")
     )
     course_id: Mapped[str] = mapped_column(String(100))
-    lesson_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    lesson_id: Mapped[str] = mapped_column(String(100), default="")
     lesson_activity_id: Mapped[str] = mapped_column(Text)
-    lesson_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    lesson_name: Mapped[str] = mapped_column(String(200), default="")
     lesson_type: Mapped[LessonType] = mapped_column(choice(LessonType, "lesson_type"))
     progress_status: Mapped[ProgressStatus] = mapped_column(
         choice(ProgressStatus, "progress_status")
@@ -241,7 +239,7 @@ class LMSLearningProgress(Base):
     interaction_data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     assessment_results: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     feedback_data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    next_lesson_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    next_lesson_id: Mapped[str] = mapped_column(String(100), default="")
     prerequisites_completed: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
@@ -272,7 +270,7 @@ class LMSRolePermission(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     role_name: Mapped[str] = mapped_column(String(100))
-    role_description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    role_description: Mapped[str] = mapped_column(Text, default="")
     role_type: Mapped[RoleType] = mapped_column(choice(RoleType, "role_type"))
     can_manage_lms_config: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     can_manage_courses: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
@@ -324,7 +322,7 @@ class LMSUserRoleAssignment(Base):
     assigned_date: Mapped[datetime]
     expiry_date: Mapped[date | None]
     is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
-    assignment_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    assignment_notes: Mapped[str] = mapped_column(Text, default="")
     security_clearance_level: Mapped[ClearanceLevel] = mapped_column(
         choice(ClearanceLevel, "security_clearance_level")
     )
@@ -361,9 +359,9 @@ class Employee(Base):
     work_email: Mapped[str | None] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[uuid.UUID | None]
-    department_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    department_name: Mapped[str] = mapped_column(String(200), default="")
     team_id: Mapped[uuid.UUID | None]
-    team_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    team_name: Mapped[str] = mapped_column(String(200), default="")
     manager_id: Mapped[uuid.UUID | None]
     employment_status: Mapped[EmploymentStatus] = mapped_column(
         choice(EmploymentStatus, "employment_status")
