@@ -31,6 +31,15 @@ class Settings:
     # transaction that started before that instant has committed or failed by then.
     consistency_lag_s: float = 1.0
     cors_origins: str = "*"
+    # Fold statements into HR records in the request that stores them, right after the
+    # commit, instead of leaving them to `lrs worker`. Unset: on for SQLite, off otherwise.
+    fold_immediately: bool | None = None
+
+    @property
+    def folds_immediately(self) -> bool:
+        if self.fold_immediately is not None:
+            return self.fold_immediately
+        return self.database_url.startswith("sqlite")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -51,6 +60,7 @@ class Settings:
             statement_page_max=_int(env, "LRS_STATEMENT_PAGE_MAX", defaults.statement_page_max),
             consistency_lag_s=_float(env, "LRS_CONSISTENCY_LAG_S", defaults.consistency_lag_s),
             cors_origins=env.get("LRS_CORS_ORIGINS", defaults.cors_origins),
+            fold_immediately=_bool(env, "LRS_FOLD_IMMEDIATELY"),
         )
 
 
@@ -75,3 +85,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")

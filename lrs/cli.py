@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
 import sys
+import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -12,7 +16,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from lrs import migrate
@@ -24,8 +28,11 @@ from lrs.credentials import (
     list_credentials,
     revoke_credential,
 )
+from mapping.outbox import run_worker
+from mapping.rebuild import rebuild
 from statements.db import make_engine
 from statements.errors import DomainError
+from statements.models import Company
 
 
 @click.group()
@@ -74,6 +81,48 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "wsgi:app",
     ]  # fmt: skip
     os.execv(sys.executable, args)
+
+
+@main.command()
+@click.option("--batch", default=200, show_default=True, help="Outbox rows per transaction.")
+@click.option("--poll", default=0.1, show_default=True, help="Seconds between empty polls.")
+def worker(batch: int, poll: float) -> None:
+    """Fold stored statements into HR records (run as many as you like, anywhere)."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        run_worker(sessionmaker(engine), batch=batch, poll_interval=poll, stop=stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+
+
+@main.group()
+def mapping() -> None:
+    """HR records folded from statements."""
+
+
+@mapping.command("rebuild")
+@click.option("--company", "company_name", default=None, help="Only this company.")
+@click.option(
+    "--integration", "integration_id", default=None, type=click.UUID, help="Only this integration."
+)
+def mapping_rebuild(company_name: str | None, integration_id: uuid.UUID | None) -> None:
+    """Recompute every enrollment and lesson record from the statement history."""
+    with _session() as (_settings, session):
+        query = select(Company)
+        if company_name is not None:
+            query = query.where(Company.name == company_name)
+        companies = list(session.scalars(query))
+        if company_name is not None and not companies:
+            raise click.ClickException(f"no company called {company_name!r}")
+        for company in companies:
+            written = rebuild(session, company.id, integration_id)
+            click.echo(f"{company.name}: {written} enrollments")
 
 
 @main.group()

@@ -88,8 +88,15 @@ class Finding:
 
     rule: str
     message: str
-    statement_id: uuid.UUID | None
+    statement_id: uuid.UUID
+    at: datetime  # when that statement was stored
     lesson_activity_id: str | None = None  # None: the finding is about the enrollment
+
+
+def _finding(
+    rule: str, message: str, event: Event, lesson_activity_id: str | None = None
+) -> Finding:
+    return Finding(rule, message, event.statement_id, event.stored, lesson_activity_id)
 
 
 @dataclass(slots=True)
@@ -165,7 +172,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
     waiver = ""
     hr = _HrFacts()
     progress = Decimal("0.00")
-    best: tuple[Decimal, Decimal | None, uuid.UUID] | None = None
+    best: tuple[Decimal, Decimal | None, Event | None] | None = None
     mastery: Decimal | None = None
     instructor: Json = {}
     lessons: dict[str, LessonFacts] = {}
@@ -202,18 +209,30 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         if (value := _progress(event, findings)) is not None:
             progress = value
         if (score := _score(event)) is not None and (best is None or score[0] >= best[0]):
-            best = (score[0], score[1], event.statement_id)
+            best = (score[0], score[1], event)
 
     if status is EnrollmentStatus.COMPLETED:
         progress = HUNDRED
     status = hr.status or status or EnrollmentStatus.NOT_STARTED
+    finished = [_finish_lesson(lesson, ordered, findings) for lesson in lessons.values()]
+    if best is None:
+        # A course reported only through its lessons (a one-AU cmi5 course) scores as its
+        # best-scoring lesson.
+        scored = [lesson for lesson in finished if lesson.score is not None]
+        if scored:
+            top = max(scored, key=lambda lesson: (lesson.score, lesson.activity_id))
+            assert top.score is not None
+            best = (top.score, top.max_score, None)
     score_achieved, max_score = (best[0], best[1]) if best else (None, None)
-    if best and max_score is not None and score_achieved is not None and score_achieved > max_score:
-        findings.append(
-            Finding(
-                "score_above_max", f"score {score_achieved} exceeds maximum {max_score}", best[2]
-            )
-        )
+    if (
+        best
+        and best[2]
+        and max_score is not None
+        and score_achieved is not None
+        and score_achieved > max_score
+    ):
+        message = f"score {score_achieved} exceeds maximum {max_score}"
+        findings.append(_finding("score_above_max", message, best[2]))
     passing = settings.passing_score
     if mastery is not None:
         passing = _money(mastery * (max_score if max_score is not None else HUNDRED))
@@ -226,7 +245,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         start_date=start.date() if start else None,
         completion_date=completion.date() if completion else None,
         progress_percentage=progress,
-        time_spent_minutes=_time_spent([e for e in ordered if e.lesson is None] or ordered) // 60,
+        time_spent_minutes=_time_spent(ordered) // 60,
         score_achieved=score_achieved,
         max_score=max_score,
         passing_score=passing,
@@ -244,7 +263,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         first_stored=min(e.stored for e in ordered),
         last_stored=max(e.stored for e in ordered),
         statement_ids=[e.statement_id for e in ordered],
-        lessons=[_finish_lesson(lesson, ordered, findings) for lesson in lessons.values()],
+        lessons=finished,
         findings=findings,
     )
 
@@ -290,14 +309,9 @@ def _progress(event: Event, findings: list[Finding]) -> Decimal | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     if not 0 <= value <= 100:
-        findings.append(
-            Finding(
-                "progress_out_of_range",
-                f"progress {value} is outside 0 to 100; it was clamped",
-                event.statement_id,
-                event.lesson["id"] if event.lesson else None,
-            )
-        )
+        message = f"progress {value} is outside 0 to 100; it was clamped"
+        lesson_id = event.lesson["id"] if event.lesson else None
+        findings.append(_finding("progress_out_of_range", message, event, lesson_id))
     return _money(Decimal(str(min(max(value, 0), 100))))
 
 
@@ -353,24 +367,15 @@ def _check_dates(
 ) -> None:
     if start is None or completion is None:
         return
-    completing = next((e for e in events if e.timestamp == completion and e.lesson is None), None)
-    statement_id = completing.statement_id if completing else None
+    completing = next(e for e in events if e.timestamp == completion and e.lesson is None)
     if completion < start:
-        findings.append(
-            Finding(
-                "completion_before_start",
-                f"completed {completion} before starting {start}",
-                statement_id,
-            )
-        )
+        message = f"completed {completion} before starting {start}"
+        findings.append(_finding("completion_before_start", message, completing))
     if completion - start > timedelta(days=MAX_COURSE_DAYS):
-        findings.append(
-            Finding(
-                "course_too_long",
-                f"the course took {(completion - start).days} days; the limit is {MAX_COURSE_DAYS}",
-                statement_id,
-            )
+        message = (
+            f"the course took {(completion - start).days} days; the limit is {MAX_COURSE_DAYS}"
         )
+        findings.append(_finding("course_too_long", message, completing))
 
 
 def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[Finding]) -> None:
@@ -400,7 +405,7 @@ def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[F
         lesson.score, lesson.max_score = score
         if score[1] is not None and score[0] > score[1]:
             message = f"score {score[0]} exceeds maximum {score[1]}"
-            findings.append(Finding("score_above_max", message, event.statement_id, activity["id"]))
+            findings.append(_finding("score_above_max", message, event, activity["id"]))
 
 
 def _finish_lesson(
@@ -411,10 +416,10 @@ def _finish_lesson(
     lesson.attempts = len({e.session for e in mine if e.verb_id in _SESSION_STARTS})
     if lesson.status is ProgressStatus.COMPLETED:
         lesson.completion_percentage = HUNDRED
-    last = mine[-1].statement_id
+    last = mine[-1]
     if lesson.attempts > MAX_ATTEMPTS:
         message = f"{lesson.attempts} attempts; the limit is {MAX_ATTEMPTS}"
-        findings.append(Finding("too_many_attempts", message, last, lesson.activity_id))
+        findings.append(_finding("too_many_attempts", message, last, lesson.activity_id))
     timed = any(isinstance(e.result.get("duration"), str) for e in mine)
     if (
         lesson.status is ProgressStatus.COMPLETED
@@ -425,7 +430,7 @@ def _finish_lesson(
             f"completed in {lesson.time_spent_seconds} s; "
             f"lessons take at least {MIN_LESSON_SECONDS} s"
         )
-        findings.append(Finding("lesson_too_short", message, last, lesson.activity_id))
+        findings.append(_finding("lesson_too_short", message, last, lesson.activity_id))
     return lesson
 
 

@@ -5,7 +5,7 @@ integration)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -72,7 +72,16 @@ ASSIGNED_VERB = "https://w3id.org/xapi/tla/verbs/assigned"
 
 
 @dataclass(frozen=True, slots=True)
-class Mapping_:
+class Placement:
+    """The course a statement counts towards, and the lesson within it."""
+
+    course: Json
+    lesson: Json | None
+    explicit: bool  # the statement itself says which activity is the course
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingRules:
     """An integration's reading rules, from its field_mappings and transformation_rules."""
 
     verbs: dict[str, Effect]
@@ -82,7 +91,7 @@ class Mapping_:
     @classmethod
     def for_integration(
         cls, field_mappings: Json | None, transformation_rules: Json | None
-    ) -> Mapping_:
+    ) -> ReadingRules:
         fields = field_mappings or {}
         rules = transformation_rules or {}
         verbs = dict(VERB_EFFECTS)
@@ -98,29 +107,31 @@ class Mapping_:
     def effect(self, verb_id: str) -> Effect | None:
         return self.verbs.get(verb_id)
 
-    def course_and_lesson(self, statement: Json) -> tuple[Json, Json | None] | None:
-        """The course activity a statement is about and, when it is about a part of the
-        course, that lesson activity; None when the statement has no activity at all.
+    def placement(self, statement: Json) -> Placement | None:
+        """Where a statement belongs: its course and, when it is about a part of the course,
+        that lesson; None when its object is not an Activity.
 
         In order: the object when it is a course (by type or by the integration's id
         pattern); else a course among the context's parent and grouping activities, the
-        object then being the lesson; else the first parent (the object is its lesson); else
-        the object itself is the course.
+        object then being the lesson. Those placements are explicit. Without one, the first
+        parent is taken as the course (the object is its lesson), or else the object itself;
+        such a placement gives way to the course its registration is known to belong to (a
+        cmi5 AU's statements name only the AU; the course is known by registration).
         """
         obj = statement["object"]
         if obj.get("objectType", "Activity") != "Activity":
             return None
         if self._is_course(obj):
-            return obj, None
+            return Placement(obj, None, explicit=True)
         context = statement.get("context", {}).get("contextActivities", {})
         candidates = [*_as_list(context.get("parent")), *_as_list(context.get("grouping"))]
         for activity in candidates:
             if self._is_course(activity):
-                return activity, obj
+                return Placement(activity, obj, explicit=True)
         parents = [a for a in _as_list(context.get("parent")) if _type(a) not in GROUPING_TYPES]
         if parents:
-            return parents[0], obj
-        return obj, None
+            return Placement(parents[0], obj, explicit=False)
+        return Placement(obj, None, explicit=False)
 
     def _is_course(self, activity: Json) -> bool:
         if _type(activity) in self.course_types:
@@ -147,12 +158,3 @@ def display_name(activity: Json, fallback: str) -> str:
         if tag in names:
             return str(names[tag])
     return str(next(iter(names.values()), fallback))
-
-
-def all_activities(statement: Json) -> Iterator[Json]:
-    """The statement's object (when an Activity) and its context activities."""
-    obj = statement["object"]
-    if obj.get("objectType", "Activity") == "Activity":
-        yield obj
-    for values in statement.get("context", {}).get("contextActivities", {}).values():
-        yield from _as_list(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,8 +70,9 @@ def new_credential(
     scopes: list[str],
     company: Company | None = None,
     name: str = "tester",
+    integration_id: uuid.UUID | None = None,
 ) -> XapiClient:
     """A client with a new credential (and a new company unless one is given)."""
     company = company or CompanyFactory()
-    issued = create_credential(session, company, name, scopes)
+    issued = create_credential(session, company, name, scopes, integration_id)
     return XapiClient(app.test_client(), issued.key, issued.secret, company)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -9,6 +10,7 @@ from typing import Any
 
 import orjson
 from flask import Response, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
 from lrs import cursor, multipart
@@ -25,6 +27,7 @@ from lrs.params import (
     single_values,
 )
 from lrs.xapi import bp
+from mapping.outbox import fold_now
 from statements import timestamps
 from statements.activities import activities_in, canonical_definitions
 from statements.attachments import AttachmentPart, load_attachments, match_parts, store_attachments
@@ -36,6 +39,7 @@ from statements.signatures import verify_signatures
 from statements.store import store_statements
 from statements.validate import validate_statements
 
+log = logging.getLogger(__name__)
 FORMATS = ("exact", "ids", "canonical")
 QUERY_PARAMS = (
     "agent",
@@ -132,7 +136,20 @@ def _store(
     )
     store_attachments(session, p.company_id, to_store, stored)
     session.commit()
+    if state().settings.folds_immediately:
+        _fold_now(session, ids)
     return ids
+
+
+def _fold_now(session: Session, ids: list[uuid.UUID]) -> None:
+    """Fold the stored statements into HR records now. The statements are committed
+    already; should folding fail, their outbox rows stay for `lrs worker` to retry."""
+    try:
+        fold_now(session, principal().company_id, ids)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("folding statements right after storing them failed")
 
 
 def _statements_body() -> tuple[Any, list[AttachmentPart] | None]:

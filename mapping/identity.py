@@ -1,0 +1,221 @@
+"""The employee identity map: who a statement's actor is in HR terms.
+
+HR systems load employees in bulk. Each employee is known by agent keys (statements.keys):
+their work e-mail (and its SHA-1, which content may send instead), and per integration the
+LMS user id and account name they have there. Loading employees makes their unmatched
+statements foldable: they go back through the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from mapping.choices import EmploymentStatus
+from mapping.models import Employee, EmployeeIdentity, LMSIntegrationConfig, UnmatchedStatement
+from statements.keys import agent_key
+from statements.models import StatementOutbox
+
+
+@dataclass(frozen=True, slots=True)
+class LmsAccount:
+    """An employee's account on one LMS integration."""
+
+    integration_id: uuid.UUID
+    name: str  # the account name (login or user id) on that LMS
+    home_page: str | None = None  # the LMS's homePage in xAPI accounts; default: its API URL
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeRecord:
+    """One employee as an HR system sends it."""
+
+    employee_number: str
+    name: str
+    work_email: str | None = None
+    department_id: uuid.UUID | None = None
+    department_name: str = ""
+    team_id: uuid.UUID | None = None
+    team_name: str = ""
+    manager_number: str | None = None
+    employment_status: EmploymentStatus = EmploymentStatus.ACTIVE
+    accounts: Sequence[LmsAccount] = field(default_factory=tuple)
+
+
+def email_keys(email: str) -> list[tuple[str, str]]:
+    """The agent keys an e-mail address appears as: mbox and mbox_sha1sum."""
+    mbox = f"mailto:{email.strip()}"
+    digest = hashlib.sha1(mbox.lower().encode(), usedforsecurity=False).hexdigest()
+    return [
+        ("email", agent_key({"mbox": mbox}) or ""),
+        ("email_sha1", agent_key({"mbox_sha1sum": digest}) or ""),
+    ]
+
+
+def upsert_employees(
+    session: Session, company_id: uuid.UUID, records: Sequence[EmployeeRecord], now: datetime
+) -> list[Employee]:
+    """Create or update employees by employee number, replace their identities, and queue
+    their so-far unmatched statements for folding. Managers are linked by employee number,
+    within the batch or among employees already stored."""
+    numbers = [r.employee_number for r in records]
+    existing = {
+        e.employee_number: e
+        for e in session.scalars(
+            select(Employee).where(
+                Employee.company_id == company_id, Employee.employee_number.in_(numbers)
+            )
+        )
+    }
+    employees: list[Employee] = []
+    for record in records:
+        employee = existing.get(record.employee_number) or Employee(
+            id=uuid.uuid4(), company_id=company_id, employee_number=record.employee_number
+        )
+        employee.name = record.name
+        employee.work_email = record.work_email
+        employee.department_id, employee.department_name = (
+            record.department_id,
+            record.department_name,
+        )
+        employee.team_id, employee.team_name = record.team_id, record.team_name
+        employee.employment_status = record.employment_status
+        employee.updated_at = now
+        session.add(employee)
+        employees.append(employee)
+    session.flush()
+    _link_managers(session, company_id, records, employees)
+    keys = _replace_identities(session, company_id, records, employees)
+    requeue_unmatched(session, company_id, keys, now)
+    return employees
+
+
+def _link_managers(
+    session: Session,
+    company_id: uuid.UUID,
+    records: Sequence[EmployeeRecord],
+    employees: Sequence[Employee],
+) -> None:
+    wanted = {r.manager_number for r in records if r.manager_number}
+    by_number = {
+        number: employee_id
+        for number, employee_id in session.execute(
+            select(Employee.employee_number, Employee.id).where(
+                Employee.company_id == company_id, Employee.employee_number.in_(wanted)
+            )
+        )
+    }
+    for record, employee in zip(records, employees, strict=True):
+        employee.manager_id = (
+            by_number.get(record.manager_number) if record.manager_number else None
+        )
+    session.flush()
+
+
+def _replace_identities(
+    session: Session,
+    company_id: uuid.UUID,
+    records: Sequence[EmployeeRecord],
+    employees: Sequence[Employee],
+) -> set[str]:
+    home_pages = {
+        integration_id: url
+        for integration_id, url in session.execute(
+            select(LMSIntegrationConfig.id, LMSIntegrationConfig.api_endpoint_url).where(
+                LMSIntegrationConfig.company_id == company_id
+            )
+        )
+    }
+    session.execute(
+        delete(EmployeeIdentity).where(
+            EmployeeIdentity.company_id == company_id,
+            EmployeeIdentity.employee_id.in_([e.id for e in employees]),
+        )
+    )
+    rows: list[dict[str, object]] = []
+    for record, employee in zip(records, employees, strict=True):
+        identities: list[tuple[uuid.UUID | None, str, str]] = []
+        if record.work_email:
+            identities += [(None, source, key) for source, key in email_keys(record.work_email)]
+        for account in record.accounts:
+            home_page = account.home_page or home_pages.get(account.integration_id) or ""
+            key = agent_key({"account": {"homePage": home_page, "name": account.name}}) or ""
+            identities.append((account.integration_id, "lms_account", key))
+        rows += [
+            {
+                "company_id": company_id,
+                "employee_id": employee.id,
+                "lms_integration_id": integration_id,
+                "agent_key": key,
+                "source": source,
+            }
+            for integration_id, source, key in identities
+        ]
+    if rows:
+        session.execute(insert(EmployeeIdentity), rows)
+    return {str(row["agent_key"]) for row in rows}
+
+
+def requeue_unmatched(
+    session: Session, company_id: uuid.UUID, keys: Iterable[str], now: datetime
+) -> int:
+    """Send the unmatched statements of these agent keys back through the outbox."""
+    keys = list(keys)
+    statement_ids = list(
+        session.scalars(
+            select(UnmatchedStatement.statement_id).where(
+                UnmatchedStatement.company_id == company_id, UnmatchedStatement.agent_key.in_(keys)
+            )
+        )
+    )
+    if not statement_ids:
+        return 0
+    session.execute(
+        insert(StatementOutbox),
+        [{"company_id": company_id, "statement_id": sid, "created": now} for sid in statement_ids],
+    )
+    session.execute(
+        delete(UnmatchedStatement).where(
+            UnmatchedStatement.company_id == company_id,
+            UnmatchedStatement.statement_id.in_(statement_ids),
+        )
+    )
+    return len(statement_ids)
+
+
+def find_employee(
+    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID, key: str
+) -> uuid.UUID | None:
+    """The employee an agent key belongs to, for statements from `integration_id`."""
+    rows = session.execute(
+        select(EmployeeIdentity.employee_id, EmployeeIdentity.lms_integration_id).where(
+            EmployeeIdentity.company_id == company_id, EmployeeIdentity.agent_key == key
+        )
+    ).all()
+    # An integration's own account beats a company-wide key such as the e-mail.
+    specific = [e for e, i in rows if i == integration_id]
+    general = [e for e, i in rows if i is None]
+    found = specific or general
+    return min(found) if found else None
+
+
+def employee_keys(
+    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID, employee_id: uuid.UUID
+) -> list[str]:
+    """Every agent key the employee appears as in statements from `integration_id`."""
+    return sorted(
+        session.scalars(
+            select(EmployeeIdentity.agent_key).where(
+                EmployeeIdentity.company_id == company_id,
+                EmployeeIdentity.employee_id == employee_id,
+                (EmployeeIdentity.lms_integration_id == integration_id)
+                | EmployeeIdentity.lms_integration_id.is_(None),
+            )
+        )
+    )

@@ -1,0 +1,43 @@
+"""Replaying the statement history into HR records from scratch (`lrs mapping rebuild`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from mapping.models import LMSCourseEnrollment, UnmatchedStatement
+from mapping.records import Folder, Unit
+from statements.models import StatementRow
+
+CHUNK = 2000
+
+
+def rebuild(
+    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID | None = None
+) -> int:
+    """Delete the derived records of a company (or one of its integrations) and fold every
+    stored statement again; return the number of enrollments written. The result is the
+    same as folding the statements as they arrived."""
+    enrollments = delete(LMSCourseEnrollment).where(LMSCourseEnrollment.company_id == company_id)
+    unmatched = delete(UnmatchedStatement).where(UnmatchedStatement.company_id == company_id)
+    statements = select(StatementRow.id).where(
+        StatementRow.company_id == company_id, StatementRow.integration_id.is_not(None)
+    )
+    if integration_id is not None:
+        enrollments = enrollments.where(LMSCourseEnrollment.lms_integration_id == integration_id)
+        unmatched = unmatched.where(UnmatchedStatement.lms_integration_id == integration_id)
+        statements = statements.where(StatementRow.integration_id == integration_id)
+    session.execute(enrollments)
+    session.execute(unmatched)
+    folder = Folder(session, company_id)
+    ids = list(session.scalars(statements.order_by(StatementRow.stored, StatementRow.id)))
+    units: set[Unit] = set()
+    for start in range(0, len(ids), CHUNK):
+        units |= folder.units_touched_by(ids[start : start + CHUNK])
+    for unit in sorted(units):
+        folder.recompute(unit)
+    return len(session.scalars(
+        select(LMSCourseEnrollment.id).where(LMSCourseEnrollment.company_id == company_id)
+    ).all())  # fmt: skip
