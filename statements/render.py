@@ -17,13 +17,13 @@ def ids_format(statement: Json) -> dict[str, Any]:
 
 
 def canonical_format(
-    statement: Json, languages: Sequence[str], definitions: Mapping[str, Json]
+    statement: Json, languages: Sequence[tuple[str, float]], definitions: Mapping[str, Json]
 ) -> dict[str, Any]:
     """Activities with the LRS's canonical definitions (`definitions`, by activity id), and
     every language map of activities and verbs cut to the one entry `languages` prefers.
 
-    `languages` are the client's Accept-Language ranges, most preferred first; each map is
-    filtered on its own, as Communication 2.1.3 asks.
+    `languages` are the client's Accept-Language ranges with their qualities, most preferred
+    first; each map is filtered on its own, as Communication 2.1.3 asks.
     """
 
     def activity(value: Json) -> dict[str, Any]:
@@ -42,28 +42,38 @@ def canonical_format(
     return _transform(statement, dict, activity, verb)
 
 
-def pick_language(language_map: Json, languages: Sequence[str]) -> dict[str, str]:
-    """The single best entry of a language map for the preferred language ranges.
+def pick_language(language_map: Json, languages: Sequence[tuple[str, float]]) -> dict[str, str]:
+    """The single best entry of a language map for an Accept-Language list.
 
-    A range matches a tag equal to it or starting with it followed by '-' (RFC 4647 basic
-    filtering); '*' matches anything. With no match, the first entry is returned so that
-    the map still says something.
+    `languages` are (range, quality) pairs, best first. A range matches a tag equal to it or
+    starting with it and '-' (RFC 4647 basic filtering); '*' matches any tag no other range
+    names. Tags a range with quality 0 matches are never chosen (RFC 7231 5.3.5). With no
+    match the first acceptable entry is returned, so that the map still says something.
     """
     if not language_map:
         return {}
-    lowered = {tag.lower(): tag for tag in language_map}
-    for wanted in languages:
-        wanted = wanted.lower()
-        if wanted == "*":
-            break
-        for tag_lower, tag in lowered.items():
-            if tag_lower == wanted or tag_lower.startswith(wanted + "-"):
+    tags = list(language_map)
+    refused = {tag for wanted, q in languages if q <= 0 for tag in tags if _matches(tag, wanted)}
+    acceptable = [tag for tag in tags if tag not in refused] or tags
+    named = [wanted for wanted, _q in languages if wanted != "*"]
+    for wanted, quality in languages:
+        if quality <= 0:
+            continue
+        for tag in acceptable:
+            if wanted == "*":
+                if not any(_matches(tag, other) for other in named):
+                    return {tag: language_map[tag]}
+            elif _matches(tag, wanted):
                 return {tag: language_map[tag]}
-    first = next(iter(language_map))
-    return {first: language_map[first]}
+    return {acceptable[0]: language_map[acceptable[0]]}
 
 
-def _definition_in(definition: Json, languages: Sequence[str]) -> dict[str, Any]:
+def _matches(tag: str, wanted: str) -> bool:
+    tag, wanted = tag.lower(), wanted.lower()
+    return wanted == "*" or tag == wanted or tag.startswith(wanted + "-")
+
+
+def _definition_in(definition: Json, languages: Sequence[tuple[str, float]]) -> dict[str, Any]:
     result = dict(definition)
     for key in ("name", "description"):
         if key in definition:

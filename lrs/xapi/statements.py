@@ -320,7 +320,7 @@ def _render(statements: Sequence[StoredStatement], fmt: str) -> list[bytes]:
         return [orjson.dumps(ids_format(d)) for d in data]
     activity_ids = sorted({a["id"] for d in data for a in activities_in(d)})
     definitions = canonical_definitions(request_session(), principal().company_id, activity_ids)
-    languages = [lang for lang, _quality in request.accept_languages]
+    languages = list(request.accept_languages)
     return [orjson.dumps(canonical_format(d, languages, definitions)) for d in data]
 
 

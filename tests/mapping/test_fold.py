@@ -1,0 +1,272 @@
+"""The fold rules, one verb and one figure at a time (mapping.fold is pure: no database)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from mapping.choices import EnrollmentSource, EnrollmentStatus, LessonType, ProgressStatus
+from mapping.fold import COMPLIANCE, DUE_DATE, HR_STATUS, MANDATORY, Event, FoldSettings, fold
+from mapping.vocabulary import (
+    ADL,
+    ADL_W3ID,
+    CMI5_MASTERY,
+    CMI5_PROGRESS,
+    CMI5_REASON,
+    CMI5_SESSION,
+    VERB_EFFECTS,
+)
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+COURSE = {"id": "https://lms.example.com/course/1", "definition": {"name": {"en-US": "Course One"}}}
+LESSON = {
+    "id": "https://lms.example.com/course/1/lesson/a",
+    "definition": {"name": {"en-US": "Lesson A"}},
+}
+
+
+def event(
+    verb: str,
+    minutes: float = 0,
+    *,
+    lesson: dict[str, Any] | None = None,
+    result: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> Event:
+    verb_id = verb if verb.startswith("http") else ADL + verb
+    at = T0 + timedelta(minutes=minutes)
+    return Event(
+        statement_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{verb_id}/{minutes}/{lesson}"),
+        timestamp=at, stored=at + timedelta(seconds=1), verb_id=verb_id,
+        effect=VERB_EFFECTS.get(verb_id), lesson=lesson, result=result or {},
+        context=context or {}, course=COURSE,
+    )  # fmt: skip
+
+
+def folded(*events: Event, settings: FoldSettings | None = None):
+    return fold(events, settings or FoldSettings())
+
+
+def test_registered_creates_a_not_started_enrollment():
+    facts = folded(event("registered"))
+    assert facts.status == EnrollmentStatus.NOT_STARTED
+    assert facts.enrollment_date == date(2026, 1, 5)
+    assert facts.start_date is None
+    assert facts.enrollment_source == EnrollmentSource.SYSTEM_ASSIGNMENT
+
+
+@pytest.mark.parametrize(
+    "verb", ["launched", "initialized", "attempted", "experienced", "progressed"]
+)
+def test_starting_verbs_put_the_enrollment_in_progress(verb):
+    facts = folded(event("registered"), event(verb, 10), event(verb, 20))
+    assert facts.status == EnrollmentStatus.IN_PROGRESS
+    assert facts.start_date == date(2026, 1, 5)
+
+
+def test_start_date_is_the_first_starting_event():
+    facts = folded(event("experienced", 60 * 24 * 3), event("launched", 60 * 24))
+    assert facts.start_date == date(2026, 1, 6)
+
+
+@pytest.mark.parametrize("verb", [ADL + "completed", ADL + "passed", ADL_W3ID + "satisfied"])
+def test_completing_verbs_complete_the_enrollment(verb):
+    facts = folded(
+        event("launched"), event(verb, 30), settings=FoldSettings(credits=Decimal("2.50"))
+    )
+    assert facts.status == EnrollmentStatus.COMPLETED
+    assert facts.completion_date == date(2026, 1, 5)
+    assert facts.progress_percentage == Decimal("100")
+    assert facts.credits_earned == Decimal("2.50")
+
+
+def test_credits_are_earned_only_on_completion():
+    assert (
+        folded(event("launched"), settings=FoldSettings(credits=Decimal("3"))).credits_earned == 0
+    )
+
+
+def test_failed_sets_failed():
+    assert folded(event("launched"), event("failed", 10)).status == EnrollmentStatus.FAILED
+
+
+def test_a_later_pass_overrides_a_failure():
+    facts = folded(event("failed", 10), event("passed", 20))
+    assert facts.status == EnrollmentStatus.COMPLETED
+
+
+def test_a_failure_after_a_pass_does_not_undo_the_completion():
+    assert folded(event("passed", 10), event("failed", 20)).status == EnrollmentStatus.COMPLETED
+
+
+def test_waived_completes_and_keeps_the_reason():
+    facts = folded(
+        event(ADL_W3ID + "waived", 5, result={"extensions": {CMI5_REASON: "Tested out"}})
+    )
+    assert facts.status == EnrollmentStatus.COMPLETED
+    assert facts.waiver_reason == "Tested out"
+
+
+def test_order_of_input_does_not_matter():
+    events = [
+        event("launched"),
+        event("progressed", 5, result={"extensions": {CMI5_PROGRESS: 40}}),
+        event("failed", 9),
+        event("passed", 20, result={"score": {"raw": 8, "max": 10}}),
+    ]
+    assert fold(events, FoldSettings()) == fold(list(reversed(events)), FoldSettings())
+
+
+def test_progress_comes_from_the_cmi5_extension_latest_first():
+    facts = folded(
+        event("progressed", 1, result={"extensions": {CMI5_PROGRESS: 30}}),
+        event("progressed", 2, result={"extensions": {CMI5_PROGRESS: 55}}),
+    )
+    assert facts.progress_percentage == Decimal("55.00")
+
+
+def test_progress_out_of_range_is_clamped_and_recorded():
+    facts = folded(event("progressed", 1, result={"extensions": {CMI5_PROGRESS: 140}}))
+    assert facts.progress_percentage == Decimal("100.00")
+    assert [f.rule for f in facts.findings] == ["progress_out_of_range"]
+
+
+def test_score_is_the_best_attempt_raw_with_max():
+    facts = folded(
+        event("failed", 1, result={"score": {"raw": 5, "min": 0, "max": 10}}),
+        event("passed", 2, result={"score": {"raw": 9, "min": 0, "max": 10}}),
+    )
+    assert (facts.score_achieved, facts.max_score) == (Decimal("9.00"), Decimal("10.00"))
+
+
+def test_scaled_score_is_a_percentage():
+    facts = folded(event("passed", 1, result={"score": {"scaled": 0.875}}))
+    assert (facts.score_achieved, facts.max_score) == (Decimal("87.50"), Decimal("100"))
+
+
+def test_score_above_max_is_recorded_not_rejected():
+    facts = folded(event("passed", 1, result={"score": {"raw": 12, "max": 10}}))
+    assert facts.score_achieved == Decimal("12.00")
+    assert [f.rule for f in facts.findings] == ["score_above_max"]
+
+
+def test_passing_score_comes_from_cmi5_mastery_score():
+    facts = folded(
+        event("launched", context={"extensions": {CMI5_MASTERY: 0.7}}),
+        event("passed", 1, result={"score": {"raw": 80, "max": 120}}),
+    )
+    assert facts.passing_score == Decimal("84.00")
+
+
+def test_passing_score_falls_back_to_the_integration_setting():
+    facts = folded(event("launched"), settings=FoldSettings(passing_score=Decimal("65")))
+    assert facts.passing_score == Decimal("65")
+
+
+def test_time_spent_counts_each_session_once():
+    session = {"extensions": {CMI5_SESSION: "s1"}}
+    other = {"extensions": {CMI5_SESSION: "s2"}}
+    facts = folded(
+        event("completed", 10, result={"duration": "PT10M"}, context=session),
+        event("terminated", 11, result={"duration": "PT11M"}, context=session),
+        event("terminated", 90, result={"duration": "PT30M"}, context=other),
+    )
+    assert facts.time_spent_minutes == 41
+
+
+def test_access_count_is_the_number_of_sessions():
+    facts = folded(
+        event("launched", 0, context={"extensions": {CMI5_SESSION: "a"}}),
+        event("initialized", 1, context={"extensions": {CMI5_SESSION: "a"}}),
+        event("launched", 60, context={"extensions": {CMI5_SESSION: "b"}}),
+    )
+    assert facts.total_access_count == 2
+    assert facts.last_access_date == T0 + timedelta(minutes=60)
+
+
+def test_course_longer_than_a_year_is_recorded():
+    facts = folded(event("launched"), event("completed", 60 * 24 * 400))
+    assert [f.rule for f in facts.findings] == ["course_too_long"]
+
+
+def test_lesson_rows_track_status_attempts_best_score_and_access():
+    facts = folded(
+        event("launched", 0, lesson=LESSON, context={"extensions": {CMI5_SESSION: "a"}}),
+        event(
+            "failed",
+            5,
+            lesson=LESSON,
+            result={"score": {"scaled": 0.4}, "duration": "PT5M"},
+            context={"extensions": {CMI5_SESSION: "a"}},
+        ),
+        event("launched", 60, lesson=LESSON, context={"extensions": {CMI5_SESSION: "b"}}),
+        event(
+            "passed",
+            70,
+            lesson=LESSON,
+            result={"score": {"scaled": 0.9}, "duration": "PT10M"},
+            context={"extensions": {CMI5_SESSION: "b"}},
+        ),
+    )
+    [lesson] = facts.lessons
+    assert lesson.status == ProgressStatus.COMPLETED
+    assert lesson.attempts == 2
+    assert lesson.score == Decimal("90.00")
+    assert lesson.time_spent_seconds == 15 * 60
+    assert (lesson.first_access, lesson.last_access) == (T0, T0 + timedelta(minutes=70))
+    assert lesson.completion_date == T0 + timedelta(minutes=70)
+    assert lesson.lesson_type == LessonType.READING
+    assert facts.status == EnrollmentStatus.IN_PROGRESS  # lessons do not complete the course
+
+
+def test_lesson_work_starts_the_course():
+    facts = folded(event("registered"), event("experienced", 3, lesson=LESSON))
+    assert facts.status == EnrollmentStatus.IN_PROGRESS
+    assert facts.start_date == date(2026, 1, 5)
+
+
+def test_more_than_ten_attempts_are_recorded():
+    events = [
+        event("launched", i, lesson=LESSON, context={"extensions": {CMI5_SESSION: str(i)}})
+        for i in range(11)
+    ]
+    assert [f.rule for f in folded(*events).findings] == ["too_many_attempts"]
+
+
+def test_lesson_completed_in_under_a_minute_is_recorded():
+    facts = folded(event("completed", 1, lesson=LESSON, result={"duration": "PT20S"}))
+    assert [f.rule for f in facts.findings] == ["lesson_too_short"]
+
+
+def test_hr_assignment_sets_the_hr_owned_fields():
+    assignment = {"extensions": {DUE_DATE: "2026-02-01", MANDATORY: True, COMPLIANCE: True}}
+    facts = folded(
+        event("https://w3id.org/xapi/tla/verbs/assigned", context=assignment), event("launched", 5)
+    )
+    assert (facts.due_date, facts.is_mandatory, facts.is_compliance_training) == (
+        date(2026, 2, 1),
+        True,
+        True,
+    )
+    assert facts.enrollment_source == EnrollmentSource.MANAGER_ASSIGNMENT
+
+
+def test_latest_hr_assignment_wins_and_can_put_the_enrollment_on_hold():
+    first = {"extensions": {DUE_DATE: "2026-02-01", MANDATORY: True}}
+    later = {"extensions": {DUE_DATE: "2026-03-01", MANDATORY: True, HR_STATUS: "on_hold"}}
+    facts = folded(
+        event("https://w3id.org/xapi/tla/verbs/assigned", 0, context=first),
+        event("launched", 5),
+        event("https://w3id.org/xapi/tla/verbs/assigned", 10, context=later),
+    )
+    assert facts.due_date == date(2026, 3, 1)
+    assert facts.status == EnrollmentStatus.ON_HOLD
+
+
+def test_fold_of_nothing_is_an_error():
+    with pytest.raises(ValueError):
+        fold([], FoldSettings())
