@@ -76,7 +76,9 @@ def test_put_without_statement_id_is_400_and_stores_nothing(xapi):
     assert nothing_stored(xapi)
 
 
-@pytest.mark.parametrize("bad_id", ["", "not-a-uuid", "12345", "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d0"])
+@pytest.mark.parametrize(
+    "bad_id", ["", "not-a-uuid", "12345", "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d0"]
+)
 def test_put_with_malformed_statement_id_is_400(xapi, bad_id):
     assert xapi.put(bad_id, statement()).status_code == 400
     assert nothing_stored(xapi)
