@@ -1,0 +1,117 @@
+"""The outbox worker: concurrent workers fold every outbox row exactly once."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Settings
+from lrs.app import create_app
+from lrs.credentials import create_credential, get_or_create_company
+from mapping import records
+from mapping.identity import EmployeeRecord, upsert_employees
+from mapping.models import LMSCourseEnrollment
+from mapping.outbox import process_batch, run_worker
+from statements.models import Company, StatementOutbox
+from statements.timestamps import now
+from tests.factories import IntegrationFactory, statement
+from tests.xapi_client import XapiClient
+
+LEARNERS = [f"learner{i}@example.com" for i in range(12)]
+
+
+@pytest.fixture
+def committed(engine: Engine, database_url: str) -> Iterator[tuple[XapiClient, uuid.UUID]]:
+    """A company with an integration, employees and an LMS credential, all committed, and an
+    app that stores statements without folding them (the workers do)."""
+    app = create_app(Settings(database_url=database_url, fold_immediately=False), bind=engine)
+    session = Session(engine)
+    with session.begin():
+        company = get_or_create_company(
+            session, f"workers-{uuid.uuid4().hex[:8]}", "http://lrs.test"
+        )
+        company_id = company.id
+        integration = IntegrationFactory.build(company_id=company_id)
+        integration_id = integration.id
+        session.add(integration)
+    with session.begin():
+        records_ = [EmployeeRecord(f"E{i}", email, email) for i, email in enumerate(LEARNERS)]
+        upsert_employees(session, company_id, records_, now())
+        issued = create_credential(
+            session, session.get(Company, company_id), "lms", ["all"], integration_id
+        )
+    yield XapiClient(app.test_client(), issued.key, issued.secret, company), company_id
+    with session.begin():
+        session.execute(delete(StatementOutbox).where(StatementOutbox.company_id == company_id))
+        session.execute(delete(Company).where(Company.id == company_id))
+    session.close()
+
+
+def test_two_workers_fold_every_outbox_row_exactly_once(committed, engine, monkeypatch):
+    client, company_id = committed
+    for learner in LEARNERS:
+        name = learner.split("@")[0]
+        client.store(
+            *[statement(name, obj={"id": f"http://example.com/course/{n}"}) for n in range(5)]
+        )
+    folded: Counter[uuid.UUID] = Counter()
+    lock = threading.Lock()
+    original = records.Folder.fold_statements
+
+    def counting(self, statement_ids):
+        with lock:
+            folded.update(statement_ids)
+        return original(self, statement_ids)
+
+    monkeypatch.setattr(records.Folder, "fold_statements", counting)
+    make_session = sessionmaker(engine)
+    stop = threading.Event()
+    workers = [
+        threading.Thread(
+            target=run_worker,
+            args=(make_session,),
+            kwargs={"batch": 7, "poll_interval": 0.01, "stop": stop},
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    with Session(engine) as session:
+        for _ in range(500):
+            if not session.scalar(
+                select(func.count())
+                .select_from(StatementOutbox)
+                .where(StatementOutbox.company_id == company_id)
+            ):
+                break
+            stop.wait(0.05)
+    stop.set()
+    for worker in workers:
+        worker.join()
+
+    assert len(folded) == len(LEARNERS) * 5
+    assert set(folded.values()) == {1}
+    with Session(engine) as session:
+        enrollments = session.scalar(
+            select(func.count())
+            .select_from(LMSCourseEnrollment)
+            .where(LMSCourseEnrollment.company_id == company_id)
+        )
+    assert enrollments == len(LEARNERS) * 5
+
+
+def test_batches_are_taken_in_arrival_order_and_removed(committed, engine):
+    client, company_id = committed
+    client.store(statement("learner0"), statement("learner1"))
+    with Session(engine) as session, session.begin():
+        assert process_batch(session, limit=1) == 1
+        remaining = session.scalars(
+            select(StatementOutbox.statement_id).where(StatementOutbox.company_id == company_id)
+        ).all()
+        assert len(remaining) == 1
