@@ -1,0 +1,171 @@
+"""Folding through the database: identity matching, unmatched learners, voiding, findings
+and evidence."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mapping.choices import EnrollmentStatus
+from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
+from mapping.models import DataQualityFinding, LMSCourseEnrollment, UnmatchedStatement
+from mapping.outbox import process_batch
+from statements.models import StatementOutbox
+from statements.timestamps import now
+from tests.factories import COMPLETED, EXPERIENCED, IntegrationFactory, statement, voiding
+from tests.xapi_client import new_credential
+
+COURSE = {
+    "id": "http://example.com/course/safety",
+    "definition": {"type": "http://adlnet.gov/expapi/activities/course"},
+}
+
+
+def lms_client(app, db_session, xapi, **integration):
+    found = IntegrationFactory(company_id=xapi.company.id, **integration)
+    client = new_credential(
+        app, db_session, scopes=["all"], company=xapi.company, integration_id=found.id
+    )
+    return found, client
+
+
+def enrollments(db_session):
+    return db_session.scalars(select(LMSCourseEnrollment)).all()
+
+
+def drain(db_session):
+    while process_batch(db_session):
+        pass
+
+
+def test_unknown_learner_is_kept_as_unmatched_then_folded_once_known(app, db_session, xapi):
+    integration, lms = lms_client(app, db_session, xapi)
+    [statement_id] = lms.store(statement("zoe", COMPLETED, COURSE))
+    drain(db_session)
+    assert enrollments(db_session) == []
+    unmatched = db_session.scalars(select(UnmatchedStatement)).one()
+    assert (str(unmatched.statement_id), unmatched.lms_integration_id) == (
+        statement_id,
+        integration.id,
+    )
+    assert unmatched.agent["mbox"] == "mailto:zoe@example.com"
+
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E9", "Zoe", "zoe@example.com")], now()
+    )
+    assert db_session.scalars(select(StatementOutbox.statement_id)).all()
+    drain(db_session)
+    assert [e.enrollment_status for e in enrollments(db_session)] == [EnrollmentStatus.COMPLETED]
+    assert db_session.scalars(select(UnmatchedStatement)).all() == []
+
+
+def test_lms_account_identities_match_per_integration(app, db_session, xapi):
+    integration, lms = lms_client(
+        app, db_session, xapi, api_endpoint_url="https://moodle.example.com"
+    )
+    upsert_employees(
+        db_session,
+        xapi.company.id,
+        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(integration.id, "u-77")])],
+        now(),
+    )
+    actor = {"account": {"homePage": "https://moodle.example.com", "name": "u-77"}}
+    lms.store({**statement(verb=COMPLETED, obj=COURSE), "actor": actor})
+    drain(db_session)
+    assert len(enrollments(db_session)) == 1
+
+
+def test_an_email_hash_matches_the_employee(app, db_session, xapi):
+    import hashlib
+
+    _, lms = lms_client(app, db_session, xapi)
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    digest = hashlib.sha1(b"mailto:ann@example.com").hexdigest()
+    lms.store({**statement(verb=COMPLETED, obj=COURSE), "actor": {"mbox_sha1sum": digest}})
+    drain(db_session)
+    assert len(enrollments(db_session)) == 1
+
+
+def test_statements_without_an_integration_are_not_folded(app, db_session, xapi):
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    xapi.store(statement("ann", COMPLETED, COURSE))
+    drain(db_session)
+    assert enrollments(db_session) == []
+    assert db_session.scalars(select(UnmatchedStatement)).all() == []
+
+
+def test_voiding_takes_a_statement_out_and_recomputes(app, db_session, xapi):
+    _, lms = lms_client(app, db_session, xapi)
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    [_started, completed] = lms.store(
+        statement("ann", EXPERIENCED, COURSE), statement("ann", COMPLETED, COURSE)
+    )
+    drain(db_session)
+    assert enrollments(db_session)[0].enrollment_status == EnrollmentStatus.COMPLETED
+    lms.store(voiding(completed))
+    drain(db_session)
+    db_session.expire_all()
+    assert enrollments(db_session)[0].enrollment_status == EnrollmentStatus.IN_PROGRESS
+
+
+def test_voiding_every_statement_removes_the_enrollment(app, db_session, xapi):
+    _, lms = lms_client(app, db_session, xapi)
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    [only] = lms.store(statement("ann", COMPLETED, COURSE))
+    drain(db_session)
+    lms.store(voiding(only))
+    drain(db_session)
+    assert enrollments(db_session) == []
+
+
+def test_a_broken_rule_is_recorded_with_its_statement(app, db_session, xapi):
+    _, lms = lms_client(app, db_session, xapi)
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    [statement_id] = lms.store(
+        statement("ann", COMPLETED, COURSE, result={"score": {"raw": 12, "max": 10}})
+    )
+    drain(db_session)
+    finding = db_session.scalars(select(DataQualityFinding)).one()
+    assert finding.rule == "score_above_max"
+    assert str(finding.statement_id) == statement_id
+    assert finding.enrollment_id == enrollments(db_session)[0].id
+
+
+def test_integration_verb_table_overrides_the_default(app, db_session, xapi):
+    _, lms = lms_client(
+        app, db_session, xapi, transformation_rules={"verbs": {EXPERIENCED: "complete"}}
+    )
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    lms.store(statement("ann", EXPERIENCED, COURSE))
+    drain(db_session)
+    assert enrollments(db_session)[0].enrollment_status == EnrollmentStatus.COMPLETED
+
+
+def test_integration_course_pattern_decides_what_is_a_course(app, db_session, xapi):
+    _, lms = lms_client(
+        app,
+        db_session,
+        xapi,
+        field_mappings={"course_id_pattern": r"http://example\.com/programs/[^/]+"},
+    )
+    upsert_employees(
+        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    context = {
+        "contextActivities": {"grouping": [{"id": "http://example.com/programs/onboarding"}]}
+    }
+    lms.store(statement("ann", COMPLETED, {"id": "http://example.com/modules/m1"}, context=context))
+    drain(db_session)
+    [enrollment] = enrollments(db_session)
+    assert enrollment.course_activity_id == "http://example.com/programs/onboarding"
