@@ -130,12 +130,12 @@ def test_a_broken_rule_is_recorded_with_its_statement(app, db_session, xapi):
     upsert_employees(
         db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
-    [statement_id] = lms.store(
-        statement("ann", COMPLETED, COURSE, result={"score": {"raw": 12, "max": 10}})
-    )
+    progress = {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": 140}}
+    [statement_id] = lms.store(statement("ann", EXPERIENCED, COURSE, result=progress))
     drain(db_session)
     finding = db_session.scalars(select(DataQualityFinding)).one()
-    assert finding.rule == "score_above_max"
+    assert finding.rule == "progress_out_of_range"
+    assert enrollments(db_session)[0].progress_percentage == 100
     assert str(finding.statement_id) == statement_id
     assert finding.enrollment_id == enrollments(db_session)[0].id
 
