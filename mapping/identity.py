@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from mapping.choices import EmploymentStatus
@@ -219,3 +219,45 @@ def employee_keys(
             )
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedLearner:
+    """Someone statements are about whom the identity map does not know (yet)."""
+
+    lms_integration_id: uuid.UUID | None
+    agent_key: str
+    agent: dict[str, object]
+    statements: int
+    first_stored: datetime
+    last_stored: datetime
+
+
+def unmatched_learners(
+    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID | None = None
+) -> list[UnmatchedLearner]:
+    """The unknown learners of a company (or one integration), most statements first."""
+    query = (
+        select(
+            UnmatchedStatement.lms_integration_id,
+            UnmatchedStatement.agent_key,
+            func.count(),
+            func.min(UnmatchedStatement.stored),
+            func.max(UnmatchedStatement.stored),
+        )
+        .where(UnmatchedStatement.company_id == company_id)
+        .group_by(UnmatchedStatement.lms_integration_id, UnmatchedStatement.agent_key)
+    )
+    if integration_id is not None:
+        query = query.where(UnmatchedStatement.lms_integration_id == integration_id)
+    groups = session.execute(query).all()
+    learners = []
+    for integration, key, count, first, last in groups:
+        agent = session.scalar(
+            select(UnmatchedStatement.agent)
+            .where(UnmatchedStatement.company_id == company_id, UnmatchedStatement.agent_key == key)
+            .order_by(UnmatchedStatement.stored.desc())
+            .limit(1)
+        )
+        learners.append(UnmatchedLearner(integration, key, agent or {}, count, first, last))
+    return sorted(learners, key=lambda learner: (-learner.statements, learner.agent_key))

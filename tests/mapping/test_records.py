@@ -169,3 +169,21 @@ def test_integration_course_pattern_decides_what_is_a_course(app, db_session, xa
     drain(db_session)
     [enrollment] = enrollments(db_session)
     assert enrollment.course_activity_id == "http://example.com/programs/onboarding"
+
+
+def test_unmatched_learners_are_listed_with_counts(app, db_session, xapi):
+    from mapping.identity import unmatched_learners
+
+    integration, lms = lms_client(app, db_session, xapi)
+    lms.store(
+        statement("zoe", COMPLETED, COURSE),
+        statement("zoe", EXPERIENCED, COURSE),
+        statement("yan", COMPLETED, COURSE),
+    )
+    drain(db_session)
+    learners = unmatched_learners(db_session, xapi.company.id, integration.id)
+    assert [(learner.agent["mbox"], learner.statements) for learner in learners] == [
+        ("mailto:zoe@example.com", 2),
+        ("mailto:yan@example.com", 1),
+    ]
+    assert all(learner.lms_integration_id == integration.id for learner in learners)
