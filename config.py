@@ -31,6 +31,9 @@ class Settings:
     # transaction that started before that instant has committed or failed by then.
     consistency_lag_s: float = 1.0
     cors_origins: str = "*"
+    # How long an authenticated credential is trusted without a database look-up, in seconds
+    # (also how long a revoked credential may keep working).
+    auth_cache_s: float = 5.0
     # Fold statements into HR records in the request that stores them, right after the
     # commit, instead of leaving them to `lrs worker`. Unset: on for SQLite, off otherwise.
     fold_immediately: bool | None = None
@@ -60,6 +63,7 @@ class Settings:
             statement_page_max=_int(env, "LRS_STATEMENT_PAGE_MAX", defaults.statement_page_max),
             consistency_lag_s=_float(env, "LRS_CONSISTENCY_LAG_S", defaults.consistency_lag_s),
             cors_origins=env.get("LRS_CORS_ORIGINS", defaults.cors_origins),
+            auth_cache_s=_float(env, "LRS_AUTH_CACHE_S", defaults.auth_cache_s),
             fold_immediately=_bool(env, "LRS_FOLD_IMMEDIATELY"),
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from config import Settings
 from lrs import problems
 from lrs.alternate import AlternateSyntaxMiddleware
+from lrs.auth import PrincipalCache
 from lrs.context import AppState, close_session
 from lrs.version import HEADER
 from lrs.xapi import add_version_header
@@ -33,7 +34,11 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     engine = bind if bind is not None else make_engine(settings.database_url)
-    app.extensions["lrs"] = AppState(settings, sessionmaker(bind=engine, expire_on_commit=False))
+    app.extensions["lrs"] = AppState(
+        settings,
+        sessionmaker(bind=engine, expire_on_commit=False),
+        PrincipalCache(settings.auth_cache_s),
+    )
     app.teardown_appcontext(close_session)
     problems.init_app(app)
     app.register_blueprint(xapi_bp, url_prefix=XAPI_PREFIX)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
+
 from flask import request
 from sqlalchemy.orm import Session
 
@@ -14,14 +17,47 @@ STATEMENTS_WRITE = ("statements/write", "all")
 _READ_ALL = ("statements/read", "all/read", "all")
 
 
-def authenticate_request(session: Session) -> Principal:
+class PrincipalCache:
+    """Credentials that authenticated in the last `ttl` seconds, so that a busy client does
+    not cost a database look-up per request. A revoked credential keeps working for at most
+    `ttl` seconds; `ttl=0` turns the cache off."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[tuple[str, str], tuple[float, Principal]] = {}
+
+    def get(self, key: str, secret: str) -> Principal | None:
+        entry = self._entries.get((key, _digest(secret)))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, secret: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[(key, _digest(secret))] = (time.monotonic() + self.ttl, principal)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def authenticate_request(session: Session, cache: PrincipalCache) -> Principal:
     """The principal behind the request's Basic credentials; 401 when there is none."""
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username:
         raise Unauthorized("send HTTP Basic credentials (an LRS key and secret)")
-    principal = authenticate(session, auth.username, auth.password or "")
+    secret = auth.password or ""
+    principal = cache.get(auth.username, secret)
     if principal is None:
-        raise Unauthorized("the key and secret do not match an active LRS credential")
+        principal = authenticate(session, auth.username, secret)
+        if principal is None:
+            raise Unauthorized("the key and secret do not match an active LRS credential")
+        cache.put(auth.username, secret, principal)
     return principal
 
 

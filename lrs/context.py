@@ -9,6 +9,7 @@ from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
+from lrs.auth import PrincipalCache
 from lrs.credentials import Principal
 
 
@@ -18,6 +19,7 @@ class AppState:
 
     settings: Settings
     make_session: sessionmaker[Session]
+    principals: PrincipalCache
 
 
 def state(app: Flask | None = None) -> AppState:

@@ -69,23 +69,18 @@ def record_activities(
             incoming[key] = (activity["id"], definition)
     if not incoming:
         return
-    query = select(ActivityDefinition.activity_key, ActivityDefinition.definition).where(
-        ActivityDefinition.company_id == company_id,
-        ActivityDefinition.activity_key.in_(incoming),
-    )
-    if may_define:
-        query = query.with_for_update()
-    stored = {key: definition for key, definition in session.execute(query)}
+    stored = _definitions(session, company_id, list(incoming), lock=False)
+    # Sorted, so that two transactions adding the same new activities wait for each other
+    # in the same order instead of deadlocking.
     new_rows = [
         {
             "company_id": company_id,
             "activity_key": key,
-            "activity_id": activity_id,
-            "definition": orjson.dumps(definition).decode(),
+            "activity_id": incoming[key][0],
+            "definition": orjson.dumps(incoming[key][1]).decode(),
             "updated": now,
         }
-        for key, (activity_id, definition) in incoming.items()
-        if key not in stored
+        for key in sorted(incoming.keys() - stored.keys())
     ]
     if new_rows:
         dialect = session.get_bind().dialect.name
@@ -93,11 +88,18 @@ def record_activities(
         session.execute(insert(ActivityDefinition).on_conflict_do_nothing(), new_rows)
     if not may_define:
         return
-    for key, (_activity_id, definition) in incoming.items():
-        if key not in stored or not definition:
-            continue
-        current = orjson.loads(stored[key])
-        merged = merge_definition(current, definition)
+    changed = [
+        key
+        for key, (_activity_id, definition) in incoming.items()
+        if key in stored
+        and definition
+        and merge_definition(orjson.loads(stored[key]), definition) != orjson.loads(stored[key])
+    ]
+    if not changed:
+        return  # the common case: nothing new, nothing locked
+    for key, current_text in _definitions(session, company_id, changed, lock=True).items():
+        current = orjson.loads(current_text)
+        merged = merge_definition(current, incoming[key][1])
         if merged != current:
             session.execute(
                 update(ActivityDefinition)
@@ -107,6 +109,18 @@ def record_activities(
                 )
                 .values(definition=orjson.dumps(merged).decode(), updated=now)
             )
+
+
+def _definitions(
+    session: Session, company_id: uuid.UUID, keys: list[str], *, lock: bool
+) -> dict[str, str]:
+    """Stored definitions by key; locked in key order (so never in a deadlock) when asked."""
+    query = select(ActivityDefinition.activity_key, ActivityDefinition.definition).where(
+        ActivityDefinition.company_id == company_id, ActivityDefinition.activity_key.in_(keys)
+    )
+    if lock:
+        query = query.order_by(ActivityDefinition.activity_key).with_for_update()
+    return {key: definition for key, definition in session.execute(query)}
 
 
 def get_activity(session: Session, company_id: uuid.UUID, activity_id: str) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def store_attachments(
             "content": part.content,
             "stored": stored,
         }
-        for part in parts
+        for part in sorted(parts, key=lambda p: p.sha2)  # a fixed order: no deadlocks
     ]
     if not rows:
         return

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, g, request
 
 from lrs import alternate
 from lrs.auth import authenticate_request
-from lrs.context import request_session
+from lrs.context import request_session, state
 from lrs.version import HEADER, XAPI_1_0, negotiate
 from statements.errors import BadRequest, PayloadTooLarge
 
@@ -28,7 +28,7 @@ def _check_request() -> None:
     g.xapi_version = negotiate(request.headers.get(HEADER))
     if request.environ.get(alternate.USED_KEY) and not g.xapi_version.alternate_syntax:
         raise BadRequest("the alternate request syntax is not part of this xAPI version")
-    g.principal = authenticate_request(request_session())
+    g.principal = authenticate_request(request_session(), state().principals)
 
 
 def add_version_header(response: Response) -> Response:
