@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+E2E_JS := tests/e2e/js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
@@ -20,6 +21,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The xapijs client the end-to-end tests drive the LRS with (needs node and npm).
+$(E2E_JS)/node_modules: $(E2E_JS)/package-lock.json
+	npm ci --prefix $(E2E_JS) --no-audit --no-fund
+	touch $@
+
 run: install
 	$(BIN)/lrs db upgrade
 	$(BIN)/lrs credentials demo
@@ -35,7 +41,7 @@ typecheck: install
 contracts: install
 	$(BIN)/lint-imports
 
-unit: install
+unit: install $(E2E_JS)/node_modules
 	$(BIN)/pytest -n 2
 
 test: lint typecheck contracts unit

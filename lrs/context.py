@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
@@ -51,6 +51,13 @@ def request_body() -> bytes:
     if request.content_length is None:
         request.stream.read(1)
     return data
+
+
+def no_content() -> Response:
+    """A 204 response: no body, so no Content-Type either."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def principal() -> Principal:

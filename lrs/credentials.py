@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from mapping.models import LMSIntegrationConfig
 from statements.db import Base
 from statements.errors import BadRequest, NotFound
 from statements.keys import agent_key
@@ -51,7 +52,7 @@ class Credential(Base):
     scopes: Mapped[str] = mapped_column(String(500))
     # The LMS integration pushing with this credential, when there is one.
     integration_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("hr_lms_integration_config.id", ondelete="SET NULL")
+        ForeignKey(LMSIntegrationConfig.id, ondelete="SET NULL")
     )
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

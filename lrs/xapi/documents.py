@@ -10,7 +10,7 @@ from flask import Response, request
 from werkzeug.http import http_date, parse_etags
 
 from lrs.auth import require
-from lrs.context import principal, request_body, request_session
+from lrs.context import no_content, principal, request_body, request_session
 from lrs.params import parse_agent, parse_iri, parse_timestamp_param, parse_uuid, single_values
 from lrs.xapi import bp
 from statements.documents import (
@@ -89,7 +89,7 @@ def _handle(resource: DocumentResource) -> Response:
         if request.method == "DELETE" and resource.kind is DocumentKind.STATE:
             delete_states(session, p.company_id, context)
             session.commit()
-            return Response(status=204)
+            return no_content()
         raise BadRequest(f"the {resource.id_param} parameter is required for {request.method}")
     key = DocumentKey(context, document_id)
     if reading:
@@ -102,7 +102,7 @@ def _handle(resource: DocumentResource) -> Response:
         content_type = request.headers.get("Content-Type") or "application/octet-stream"
         write(session, p.company_id, key, request_body(), content_type, preconditions)
     session.commit()
-    return Response(status=204)
+    return no_content()
 
 
 def _context(resource: DocumentResource, params: dict[str, str]) -> DocumentContext:

@@ -15,7 +15,7 @@ from werkzeug.http import http_date
 
 from lrs import cursor, multipart
 from lrs.auth import STATEMENTS_READ, STATEMENTS_WRITE, read_only_own, require
-from lrs.context import principal, request_body, request_session, state
+from lrs.context import no_content, principal, request_body, request_session, state
 from lrs.params import (
     parse_agent,
     parse_bool,
@@ -77,7 +77,7 @@ def put_statement() -> Response:
         )
     statement = {**statement, "id": str(statement_id)}
     _store([statement], parts)
-    return Response(status=204)
+    return no_content()
 
 
 @bp.post("/statements")

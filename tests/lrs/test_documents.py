@@ -149,7 +149,9 @@ def test_delete_all_states_of_a_context(xapi):
 def test_delete_single_state(xapi):
     params = state_params(stateId="a")
     put(xapi, "activities/state", params, b"1")
-    assert delete(xapi, "activities/state", params).status_code == 204
+    deleted = delete(xapi, "activities/state", params)
+    assert deleted.status_code == 204
+    assert "Content-Type" not in deleted.headers
     assert get(xapi, "activities/state", params).status_code == 404
 
 
