@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     text,
 )
@@ -229,3 +231,15 @@ class StatementOutbox(Base):
     company_id: Mapped[uuid.UUID]
     statement_id: Mapped[uuid.UUID]
     created: Mapped[datetime]
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# The Core tables, for the hot paths that skip the ORM (bulk writes, statement queries).
+STATEMENTS = _table(StatementRow)
+AGENTS = _table(StatementAgent)
+ACTIVITIES = _table(StatementActivity)
+TARGETS = _table(StatementTarget)
+OUTBOX = _table(StatementOutbox)

@@ -13,18 +13,21 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from statements import timestamps
 from statements.activities import record_activities
+from statements.db import insert_rows
 from statements.equivalence import equivalent
 from statements.errors import FieldError, StatementConflict, StatementInvalid
 from statements.keys import index_key
 from statements.models import (
-    StatementActivity,
-    StatementAgent,
-    StatementOutbox,
+    ACTIVITIES,
+    AGENTS,
+    OUTBOX,
+    STATEMENTS,
+    TARGETS,
     StatementRow,
     StatementTarget,
 )
@@ -131,8 +134,9 @@ def _insert(
 ) -> None:
     targets = _targets(session, company_id, new)
     voided = _voided_ids(session, company_id, new)
-    session.execute(
-        insert(StatementRow),
+    insert_rows(
+        session,
+        STATEMENTS,
         [
             {
                 "company_id": company_id,
@@ -150,8 +154,9 @@ def _insert(
             for p in new
         ],
     )
-    session.execute(
-        insert(StatementAgent),
+    insert_rows(
+        session,
+        AGENTS,
         [
             {
                 "company_id": company_id,
@@ -169,12 +174,11 @@ def _insert(
         for p in new
         for key in p.activities
     ]
-    if activity_rows:
-        session.execute(insert(StatementActivity), activity_rows)
-    if targets:
-        session.execute(insert(StatementTarget), targets)
-    session.execute(
-        insert(StatementOutbox),
+    insert_rows(session, ACTIVITIES, activity_rows)
+    insert_rows(session, TARGETS, targets)
+    insert_rows(
+        session,
+        OUTBOX,
         [{"company_id": company_id, "statement_id": p.id, "created": p.stored} for p in new],
     )
     already_stored = voided - {p.id for p in new}
