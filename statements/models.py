@@ -95,8 +95,9 @@ class StatementAgent(Base):
     """An agent or identified group a statement relates to.
 
     `direct` marks the actor and object (and their group members), which the `agent` filter
-    matches; the others (authority, instructor, team, SubStatement agents) match only with
-    `related_agents=true`.
+    matches; the others (instructor, team, SubStatement agents) match only with
+    `related_agents=true`. The authority is not repeated here: it is the statement's
+    `authority_key` column.
     """
 
     __tablename__ = "statement_agents"
@@ -108,15 +109,10 @@ class StatementAgent(Base):
     direct: Mapped[bool] = mapped_column(Boolean)
 
     __table_args__ = (
-        Index("ix_statement_agents_key", "company_id", "agent_key", "stored", "statement_id"),
+        # `direct` last: an agent filter reads the index in (stored, id) order and skips the
+        # related-only rows without touching the table.
         Index(
-            "ix_statement_agents_direct",
-            "company_id",
-            "agent_key",
-            "stored",
-            "statement_id",
-            postgresql_where=text("direct"),
-            sqlite_where=text("direct"),
+            "ix_statement_agents_key", "company_id", "agent_key", "stored", "statement_id", "direct"
         ),
     )
 

@@ -116,9 +116,6 @@ def _collect(prepared: PreparedStatement, stmt: Json, *, top_level: bool) -> Non
     for activities in context.get("contextActivities", {}).values():
         for activity in activities if isinstance(activities, list) else [activities]:
             prepared.activities.add(index_key(activity["id"]))
-    if top_level:
-        for key in _agent_keys(stmt["authority"]):
-            _add_agent(prepared, key, direct=False)
 
 
 def _agent_keys(actor: Json) -> Iterator[str]:

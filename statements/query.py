@@ -113,15 +113,17 @@ def find_statements(
     after: Cursor | None = None,
 ) -> Page:
     """Up to `limit` non-voided statements matching `query`, after `after` in query order."""
-    direct = _direct_matches(company_id, query, limit + 1, after).subquery()
+    arms = [_direct_matches(company_id, query, limit + 1, after)]
+    if query.agent_key is not None and query.related_agents:
+        arms.append(_authority_matches(company_id, query, limit + 1, after))
     if query.filters_content:
-        # Each arm is cut at the page size first; SQLite needs them wrapped to allow that.
-        references = _reference_matches(company_id, query, limit + 1, after).subquery()
-        keys = union(
-            select(direct.c.stored, direct.c.id), select(references.c.stored, references.c.id)
-        ).subquery()
+        arms.append(_reference_matches(company_id, query, limit + 1, after))
+    if len(arms) == 1:
+        keys = arms[0].subquery()
     else:
-        keys = direct
+        # Each arm is cut at the page size first; SQLite needs them wrapped to allow that.
+        wrapped = [arm.subquery() for arm in arms]
+        keys = union(*(select(w.c.stored, w.c.id) for w in wrapped)).subquery()
     page_keys = (
         select(keys.c.stored, keys.c.id)
         .order_by(*_order_by(keys, query.ascending))
@@ -179,6 +181,21 @@ def _direct_matches(
     if query.authority_key is not None:
         base = base.where(s.c.authority_key == query.authority_key)
     return _ordered(base, stored_col, id_col, query, limit, after)
+
+
+def _authority_matches(
+    company_id: uuid.UUID, query: StatementQuery, limit: int, after: Cursor | None
+) -> Select[tuple[datetime, uuid.UUID]]:
+    """With `related_agents`, statements whose authority is the agent (Communication 2.1.3)."""
+    s = STATEMENTS
+    base = (
+        select(s.c.stored, s.c.id)
+        .where(s.c.company_id == company_id, s.c.authority_key == query.agent_key)
+        .where(s.c.voided == False, *_content_conditions(s, query, skip_agent=True))  # noqa: E712
+    )
+    if query.authority_key is not None:
+        base = base.where(s.c.authority_key == query.authority_key)
+    return _ordered(base, s.c.stored, s.c.id, query, limit, after)
 
 
 def _reference_matches(
@@ -239,9 +256,12 @@ def _content_conditions(
             AGENTS.c.statement_id == c.id,
             AGENTS.c.agent_key == query.agent_key,
         ]
-        if not query.related_agents:
-            agent_conditions.append(AGENTS.c.direct == true())
-        conditions.append(exists().where(*agent_conditions))
+        agent_match: ColumnElement[bool]
+        if query.related_agents:
+            agent_match = exists().where(*agent_conditions) | (c.authority_key == query.agent_key)
+        else:
+            agent_match = exists().where(*agent_conditions, AGENTS.c.direct == true())
+        conditions.append(agent_match)
     return conditions
 
 

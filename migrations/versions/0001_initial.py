@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 15:52:26.087773
+Create Date: 2026-11-26 16:16:38.396401
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('company_id', 'statement_id', 'agent_key', name=op.f('pk_statement_agents'))
     )
     with op.batch_alter_table('statement_agents', schema=None) as batch_op:
-        batch_op.create_index('ix_statement_agents_direct', ['company_id', 'agent_key', 'stored', 'statement_id'], unique=False, postgresql_where=sa.text('direct'), sqlite_where=sa.text('direct'))
-        batch_op.create_index('ix_statement_agents_key', ['company_id', 'agent_key', 'stored', 'statement_id'], unique=False)
+        batch_op.create_index('ix_statement_agents_key', ['company_id', 'agent_key', 'stored', 'statement_id', 'direct'], unique=False)
 
     op.create_table('statement_outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -496,7 +495,6 @@ def downgrade() -> None:
     op.drop_table('statement_outbox')
     with op.batch_alter_table('statement_agents', schema=None) as batch_op:
         batch_op.drop_index('ix_statement_agents_key')
-        batch_op.drop_index('ix_statement_agents_direct', postgresql_where=sa.text('direct'), sqlite_where=sa.text('direct'))
 
     op.drop_table('statement_agents')
     with op.batch_alter_table('statement_activities', schema=None) as batch_op:

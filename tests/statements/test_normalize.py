@@ -195,9 +195,10 @@ def test_prepare_does_not_change_the_statement_it_is_given():
 # --- index values -----------------------------------------------------------------------------
 
 
-def test_prepare_records_the_actor_as_a_direct_agent_and_authority_as_indirect():
+def test_prepare_records_the_actor_as_a_direct_agent_and_authority_in_its_own_column():
     result = prepared(statement("ann"))
-    assert result.agents == {key("ann"): True, AUTHORITY_KEY: False}
+    assert result.agents == {key("ann"): True}
+    assert result.authority_key == AUTHORITY_KEY
 
 
 def test_prepare_records_an_agent_object_as_direct():
@@ -223,7 +224,7 @@ def test_prepare_records_a_group_and_its_members_as_direct():
 def test_prepare_records_only_members_of_an_anonymous_group():
     group = {"objectType": "Group", "member": [agent("ann"), agent("bob")]}
     result = prepared(statement() | {"actor": group})
-    assert result.agents == {key("ann"): True, key("bob"): True, AUTHORITY_KEY: False}
+    assert result.agents == {key("ann"): True, key("bob"): True}
 
 
 def test_prepare_records_context_and_sub_statement_agents_as_indirect():
@@ -242,7 +243,6 @@ def test_prepare_records_context_and_sub_statement_agents_as_indirect():
         key("sam"): False,
         key("sue"): False,
         key("ian"): False,
-        AUTHORITY_KEY: False,
     }
 
 
