@@ -35,7 +35,7 @@ from mapping.models import (
 )
 from mapping.vocabulary import Placement, ReadingRules
 from statements.keys import agent_key, index_key
-from statements.models import StatementActivity, StatementAgent, StatementRow
+from statements.models import ACTIVITIES, AGENTS, STATEMENTS, StatementRow
 from statements.rules import VOIDED_VERB
 from statements.timestamps import parse_timestamp
 
@@ -76,6 +76,9 @@ class Folder:
         self.session = session
         self.company_id = company_id
         self._integrations: dict[uuid.UUID, LMSIntegrationConfig | None] = {}
+        # Identity look-ups repeat across a batch (one learner, many statements).
+        self._employees: dict[tuple[uuid.UUID, str], uuid.UUID | None] = {}
+        self._keys: dict[tuple[uuid.UUID, uuid.UUID], list[str]] = {}
 
     def fold_statements(self, statement_ids: Sequence[uuid.UUID]) -> int:
         """Bring HR records up to date with newly stored statements; return how many
@@ -96,18 +99,8 @@ class Folder:
         """Replace an enrollment and its lessons with what all its statements say."""
         self._lock(unit)
         rules = self._rules(unit.integration_id)
-        keys = employee_keys(self.session, self.company_id, unit.integration_id, unit.employee_id)
-        course_rows = self._load(
-            StatementRow.integration_id == unit.integration_id,
-            StatementRow.voided == False,  # noqa: E712
-            StatementRow.id.in_(self._with_actor(keys)),
-            StatementRow.id.in_(
-                select(StatementActivity.statement_id).where(
-                    StatementActivity.company_id == self.company_id,
-                    StatementActivity.activity_key == index_key(unit.course_id),
-                )
-            ),
-        )
+        keys = self._employee_keys(unit.integration_id, unit.employee_id)
+        course_rows = self._actor_rows(unit.integration_id, keys, course_id=unit.course_id)
         candidates = {row.id: row for row in course_rows}
         registrations = {r for row in course_rows if (r := _registration(row.data))}
         if registrations:
@@ -141,7 +134,7 @@ class Folder:
         if placement is None:
             return set()
         key = agent_key(data["actor"])
-        employee_id = find_employee(self.session, self.company_id, row.integration_id, key or "")
+        employee_id = self._employee(row.integration_id, key or "")
         if employee_id is None:
             if key is not None and not row.voided:
                 self._record_unmatched(row, key)
@@ -149,7 +142,7 @@ class Folder:
         units = {Unit(self.company_id, row.integration_id, employee_id, placement.course["id"])}
         registration = _registration(data)
         if registration:
-            keys = employee_keys(self.session, self.company_id, row.integration_id, employee_id)
+            keys = self._employee_keys(row.integration_id, employee_id)
             shared = self._registration_rows(row.integration_id, keys, {registration})
             by_registration = _explicit_courses(shared, rules)
             for other in shared:
@@ -165,6 +158,18 @@ class Folder:
                         )
         return units
 
+    def _employee(self, integration_id: uuid.UUID, key: str) -> uuid.UUID | None:
+        if (integration_id, key) not in self._employees:
+            found = find_employee(self.session, self.company_id, integration_id, key)
+            self._employees[(integration_id, key)] = found
+        return self._employees[(integration_id, key)]
+
+    def _employee_keys(self, integration_id: uuid.UUID, employee_id: uuid.UUID) -> list[str]:
+        if (integration_id, employee_id) not in self._keys:
+            keys = employee_keys(self.session, self.company_id, integration_id, employee_id)
+            self._keys[(integration_id, employee_id)] = keys
+        return self._keys[(integration_id, employee_id)]
+
     def _lock(self, unit: Unit) -> None:
         # Two workers recomputing one enrollment take turns; the second reads what the
         # first committed (PostgreSQL; SQLite writers are serialised already).
@@ -172,26 +177,52 @@ class Folder:
             key = unit.enrollment_id.int & 0x7FFF_FFFF_FFFF_FFFF
             self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
-    def _with_actor(self, keys: Sequence[str]) -> Any:
-        return select(StatementAgent.statement_id).where(
-            StatementAgent.company_id == self.company_id,
-            StatementAgent.agent_key.in_(keys),
-            StatementAgent.direct == true(),
+    def _actor_rows(
+        self,
+        integration_id: uuid.UUID,
+        keys: Sequence[str],
+        *,
+        course_id: str | None = None,
+        registrations: Iterable[uuid.UUID] = (),
+    ) -> list[_Stored]:
+        """The non-voided statements of an integration whose actor has one of `keys`, about
+        a course (anywhere in the statement) or in some registrations. The query is driven
+        by the learner's own rows of the agent index, so its cost follows how much that
+        learner did, not how big the store is."""
+        a, s = AGENTS, STATEMENTS
+        query = (
+            select(s.c.id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload)
+            .select_from(a)
+            .join(s, (s.c.company_id == a.c.company_id) & (s.c.id == a.c.statement_id))
+            .where(
+                a.c.company_id == self.company_id,
+                a.c.agent_key.in_(keys),
+                a.c.direct == true(),
+                s.c.integration_id == integration_id,
+                s.c.voided == False,  # noqa: E712
+            )
         )
+        if course_id is not None:
+            x = ACTIVITIES
+            query = query.join(
+                x,
+                (x.c.company_id == s.c.company_id)
+                & (x.c.statement_id == s.c.id)
+                & (x.c.activity_key == index_key(course_id)),
+            )
+        else:
+            query = query.where(s.c.registration.in_(list(registrations)))
+        rows: dict[uuid.UUID, _Stored] = {}
+        for statement_id, stored, row_integration, voided, payload in self.session.execute(query):
+            data = orjson.loads(payload)
+            if agent_key(data["actor"]) in keys:
+                rows[statement_id] = _Stored(statement_id, stored, row_integration, voided, data)
+        return list(rows.values())
 
     def _registration_rows(
         self, integration_id: uuid.UUID, keys: Sequence[str], registrations: Iterable[uuid.UUID]
     ) -> list[_Stored]:
-        return [
-            row
-            for row in self._load(
-                StatementRow.integration_id == integration_id,
-                StatementRow.voided == False,  # noqa: E712
-                StatementRow.registration.in_(list(registrations)),
-                StatementRow.id.in_(self._with_actor(keys)),
-            )
-            if agent_key(row.data["actor"]) in keys
-        ]
+        return self._actor_rows(integration_id, keys, registrations=registrations)
 
     def _load(self, *conditions: Any) -> list[_Stored]:
         rows = self.session.execute(
