@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -68,6 +69,10 @@ class StatementRow(Base):
     payload: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
+        # Keys lead with the row's own id and end with the tenant: a query for one company
+        # must never find the primary key attractive for scanning that company's rows, which
+        # is what a planner does while a new company has no statistics of its own.
+        PrimaryKeyConstraint("id", "company_id"),
         Index("ix_statements_stored", "company_id", "stored", "id"),
         Index("ix_statements_verb", "company_id", "verb_key", "stored", "id"),
         Index("ix_statements_activity", "company_id", "activity_key", "stored", "id"),
@@ -109,6 +114,7 @@ class StatementAgent(Base):
     direct: Mapped[bool] = mapped_column(Boolean)
 
     __table_args__ = (
+        PrimaryKeyConstraint("statement_id", "agent_key", "company_id"),
         # `direct` last: an agent filter reads the index in (stored, id) order and skips the
         # related-only rows without touching the table.
         Index(
@@ -128,6 +134,7 @@ class StatementActivity(Base):
     stored: Mapped[datetime]
 
     __table_args__ = (
+        PrimaryKeyConstraint("statement_id", "activity_key", "company_id"),
         Index(
             "ix_statement_activities_key", "company_id", "activity_key", "stored", "statement_id"
         ),
@@ -148,7 +155,10 @@ class StatementTarget(Base):
     target_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     stored: Mapped[datetime]
 
-    __table_args__ = (Index("ix_statement_targets_target", "company_id", "target_id"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("statement_id", "target_id", "company_id"),
+        Index("ix_statement_targets_target", "company_id", "target_id"),
+    )
 
 
 class Attachment(Base):

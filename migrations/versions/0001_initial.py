@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 16:16:38.396401
+Create Date: 2026-11-26 16:47:18.573472
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('statement_id', sa.Uuid(), nullable=False),
     sa.Column('activity_key', sa.String(length=255), nullable=False),
     sa.Column('stored', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('company_id', 'statement_id', 'activity_key', name=op.f('pk_statement_activities'))
+    sa.PrimaryKeyConstraint('statement_id', 'activity_key', 'company_id', name=op.f('pk_statement_activities'))
     )
     with op.batch_alter_table('statement_activities', schema=None) as batch_op:
         batch_op.create_index('ix_statement_activities_key', ['company_id', 'activity_key', 'stored', 'statement_id'], unique=False)
@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.Column('agent_key', sa.String(length=255), nullable=False),
     sa.Column('stored', sa.DateTime(timezone=True), nullable=False),
     sa.Column('direct', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('company_id', 'statement_id', 'agent_key', name=op.f('pk_statement_agents'))
+    sa.PrimaryKeyConstraint('statement_id', 'agent_key', 'company_id', name=op.f('pk_statement_agents'))
     )
     with op.batch_alter_table('statement_agents', schema=None) as batch_op:
         batch_op.create_index('ix_statement_agents_key', ['company_id', 'agent_key', 'stored', 'statement_id', 'direct'], unique=False)
@@ -61,7 +61,7 @@ def upgrade() -> None:
     sa.Column('statement_id', sa.Uuid(), nullable=False),
     sa.Column('target_id', sa.Uuid(), nullable=False),
     sa.Column('stored', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('company_id', 'statement_id', 'target_id', name=op.f('pk_statement_targets'))
+    sa.PrimaryKeyConstraint('statement_id', 'target_id', 'company_id', name=op.f('pk_statement_targets'))
     )
     with op.batch_alter_table('statement_targets', schema=None) as batch_op:
         batch_op.create_index('ix_statement_targets_target', ['company_id', 'target_id'], unique=False)
@@ -219,7 +219,7 @@ def upgrade() -> None:
     sa.Column('voided', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_statements_company_id_companies'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('company_id', 'id', name=op.f('pk_statements'))
+    sa.PrimaryKeyConstraint('id', 'company_id', name=op.f('pk_statements'))
     )
     with op.batch_alter_table('statements', schema=None) as batch_op:
         batch_op.create_index('ix_statements_activity', ['company_id', 'activity_key', 'stored', 'id'], unique=False)
