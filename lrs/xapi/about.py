@@ -6,11 +6,15 @@ from flask import Response, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from lrs.context import request_session
+from lrs.context import request_session, state
 from lrs.params import single_values
 from lrs.problems import problem
 from lrs.version import SUPPORTED
 from lrs.xapi import bp
+
+
+# The most statements one GET Statements request returns (the `limit=0` page size).
+STATEMENT_PAGE_MAX = "urn:x-hr-lrs:about:statement-page-max"
 
 
 @bp.get("/about")
@@ -23,4 +27,10 @@ def about() -> Response:
         return problem(
             503, "database_unavailable", "the statement store is unreachable; retry shortly"
         )
-    return jsonify({"version": [v for version in SUPPORTED for v in version.listed]})
+    return jsonify(
+        {
+            "version": [v for version in SUPPORTED for v in version.listed],
+            # Communication 2.8: anything else goes in extensions, keyed by IRI.
+            "extensions": {STATEMENT_PAGE_MAX: state().settings.statement_page_max},
+        }
+    )

@@ -72,3 +72,8 @@ def test_about_rejects_unknown_query_parameters(app):
 def test_about_answers_cors_requests(app):
     response = about(app.test_client(), headers={"Origin": "https://course.example.com"})
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://course.example.com")
+
+
+def test_about_lists_the_page_size_as_an_extension(app, settings):
+    body = app.test_client().get("/xapi/about").json
+    assert body["extensions"] == {"urn:x-hr-lrs:about:statement-page-max": settings.statement_page_max}
