@@ -35,7 +35,7 @@ from mapping.models import (
 )
 from mapping.vocabulary import Placement, ReadingRules
 from statements.keys import agent_key, index_key
-from statements.models import ACTIVITIES, AGENTS, STATEMENTS, StatementRow
+from statements.models import ACTIVITIES, AGENTS, STATEMENTS
 from statements.rules import VOIDED_VERB
 from statements.timestamps import parse_timestamp
 
@@ -91,7 +91,7 @@ class Folder:
     def units_touched_by(self, statement_ids: Sequence[uuid.UUID]) -> set[Unit]:
         """The enrollments whose statement sets these statements may have changed."""
         units: set[Unit] = set()
-        for row in self._load(StatementRow.id.in_(statement_ids)):
+        for row in self._load(STATEMENTS.c.id.in_(statement_ids)):
             units |= self._units_touched_by(row)
         return units
 
@@ -125,7 +125,7 @@ class Folder:
         data = row.data
         obj = data["object"]
         if data["verb"]["id"] == VOIDED_VERB and obj.get("objectType") == "StatementRef":
-            targets = self._load(StatementRow.id == uuid.UUID(obj["id"]))
+            targets = self._load(STATEMENTS.c.id == uuid.UUID(obj["id"]))
             return set().union(*(self._units_touched_by(t) for t in targets))
         if row.integration_id is None:
             return set()  # stored by a credential of no integration: not HR learning data
@@ -186,38 +186,38 @@ class Folder:
         registrations: Iterable[uuid.UUID] = (),
     ) -> list[_Stored]:
         """The non-voided statements of an integration whose actor has one of `keys`, about
-        a course (anywhere in the statement) or in some registrations. The query is driven
-        by the learner's own rows of the agent index, so its cost follows how much that
-        learner did, not how big the store is."""
-        a, s = AGENTS, STATEMENTS
-        query = (
-            select(s.c.id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload)
-            .select_from(a)
-            .join(s, (s.c.company_id == a.c.company_id) & (s.c.id == a.c.statement_id))
-            .where(
-                a.c.company_id == self.company_id,
-                a.c.agent_key.in_(keys),
-                a.c.direct == true(),
-                s.c.integration_id == integration_id,
-                s.c.voided == False,  # noqa: E712
-            )
+        a course (anywhere in the statement) or in some registrations.
+
+        Two steps, each on an index that starts with what is looked for: the learner's
+        statement ids from the agent index (narrowed to the course through the activity
+        key), then those statements by primary key. Their cost follows what the learner did,
+        whatever the size of the store and whatever the planner knows about the tenant.
+        """
+        a = AGENTS
+        ids_query = select(a.c.statement_id).where(
+            a.c.agent_key.in_(keys), a.c.company_id == self.company_id, a.c.direct == true()
         )
         if course_id is not None:
             x = ACTIVITIES
-            query = query.join(
+            ids_query = ids_query.join(
                 x,
-                (x.c.company_id == s.c.company_id)
-                & (x.c.statement_id == s.c.id)
-                & (x.c.activity_key == index_key(course_id)),
+                (x.c.statement_id == a.c.statement_id)
+                & (x.c.activity_key == index_key(course_id))
+                & (x.c.company_id == a.c.company_id),
             )
-        else:
-            query = query.where(s.c.registration.in_(list(registrations)))
-        rows: dict[uuid.UUID, _Stored] = {}
-        for statement_id, stored, row_integration, voided, payload in self.session.execute(query):
-            data = orjson.loads(payload)
-            if agent_key(data["actor"]) in keys:
-                rows[statement_id] = _Stored(statement_id, stored, row_integration, voided, data)
-        return list(rows.values())
+        ids = list(set(self.session.scalars(ids_query)))
+        if not ids:
+            return []
+        s = STATEMENTS
+        conditions = [s.c.integration_id == integration_id, s.c.voided == False]  # noqa: E712
+        if course_id is None:
+            conditions.append(s.c.registration.in_(list(registrations)))
+        rows = [
+            row
+            for start in range(0, len(ids), 1000)
+            for row in self._load(s.c.id.in_(ids[start : start + 1000]), *conditions)
+        ]
+        return [row for row in rows if agent_key(row.data["actor"]) in keys]
 
     def _registration_rows(
         self, integration_id: uuid.UUID, keys: Sequence[str], registrations: Iterable[uuid.UUID]
@@ -225,14 +225,11 @@ class Folder:
         return self._actor_rows(integration_id, keys, registrations=registrations)
 
     def _load(self, *conditions: Any) -> list[_Stored]:
+        s = STATEMENTS
         rows = self.session.execute(
-            select(
-                StatementRow.id,
-                StatementRow.stored,
-                StatementRow.integration_id,
-                StatementRow.voided,
-                StatementRow.payload,
-            ).where(StatementRow.company_id == self.company_id, *conditions)
+            select(s.c.id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload).where(
+                s.c.company_id == self.company_id, *conditions
+            )
         )
         return [
             _Stored(statement_id, stored, integration_id, voided, orjson.loads(payload))

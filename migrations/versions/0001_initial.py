@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 16:47:18.573472
+Create Date: 2026-11-26 16:57:48.064802
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('statement_id', 'activity_key', 'company_id', name=op.f('pk_statement_activities'))
     )
     with op.batch_alter_table('statement_activities', schema=None) as batch_op:
-        batch_op.create_index('ix_statement_activities_key', ['company_id', 'activity_key', 'stored', 'statement_id'], unique=False)
+        batch_op.create_index('ix_statement_activities_key', ['activity_key', 'company_id', 'stored', 'statement_id'], unique=False)
 
     op.create_table('statement_agents',
     sa.Column('company_id', sa.Uuid(), nullable=False),
@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('statement_id', 'agent_key', 'company_id', name=op.f('pk_statement_agents'))
     )
     with op.batch_alter_table('statement_agents', schema=None) as batch_op:
-        batch_op.create_index('ix_statement_agents_key', ['company_id', 'agent_key', 'stored', 'statement_id', 'direct'], unique=False)
+        batch_op.create_index('ix_statement_agents_key', ['agent_key', 'company_id', 'stored', 'statement_id', 'direct'], unique=False)
 
     op.create_table('statement_outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
