@@ -10,7 +10,7 @@ the oldest statement not yet folded (its outbox row's `created`, which is the st
 percentiles bound the commit-to-record lag from above. At the end it waits for the outbox to
 drain and reports folded statements per second.
 
-    python bench/mapping.py --database-url postgresql+psycopg://... --url http://127.0.0.1:8000/xapi
+    python bench/folding.py --database-url postgresql+psycopg://... --url http://127.0.0.1:8000/xapi
 """
 
 from __future__ import annotations
