@@ -34,6 +34,15 @@ class Settings:
     # How long an authenticated credential is trusted without a database look-up, in seconds
     # (also how long a revoked credential may keep working).
     auth_cache_s: float = 5.0
+    # HR API bearer tokens (JWT). Development signs with a shared secret (HS256); production
+    # verifies RS256/ES256 signatures against public keys from a JWKS file or URL.
+    jwt_secret: str = ""
+    jwt_jwks_file: str = ""
+    jwt_jwks_url: str = ""
+    jwt_issuer: str = "hr-lrs"
+    jwt_audience: str = "hr-lrs-api"
+    # Fernet keys (comma-separated, newest first) that encrypt integration secrets at rest.
+    encryption_keys: str = ""
     # Fold statements into HR records in the request that stores them, right after the
     # commit, instead of leaving them to `lrs worker`. Unset: on for SQLite, off otherwise.
     fold_immediately: bool | None = None
@@ -65,6 +74,13 @@ class Settings:
             cors_origins=env.get("LRS_CORS_ORIGINS", defaults.cors_origins),
             auth_cache_s=_float(env, "LRS_AUTH_CACHE_S", defaults.auth_cache_s),
             fold_immediately=_bool(env, "LRS_FOLD_IMMEDIATELY"),
+            jwt_secret=env.get("LRS_JWT_SECRET", "")
+            or ("" if environment == "production" else secret_key),
+            jwt_jwks_file=env.get("LRS_JWT_JWKS_FILE", ""),
+            jwt_jwks_url=env.get("LRS_JWT_JWKS_URL", ""),
+            jwt_issuer=env.get("LRS_JWT_ISSUER", defaults.jwt_issuer),
+            jwt_audience=env.get("LRS_JWT_AUDIENCE", defaults.jwt_audience),
+            encryption_keys=env.get("LRS_ENCRYPTION_KEYS", ""),
         )
 
 

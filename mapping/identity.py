@@ -39,6 +39,7 @@ class EmployeeRecord:
     employee_number: str
     name: str
     work_email: str | None = None
+    user_id: uuid.UUID | None = None
     department_id: uuid.UUID | None = None
     department_name: str = ""
     team_id: uuid.UUID | None = None
@@ -79,6 +80,7 @@ def upsert_employees(
             id=uuid.uuid4(), company_id=company_id, employee_number=record.employee_number
         )
         employee.name = record.name
+        employee.user_id = record.user_id
         employee.work_email = record.work_email
         employee.department_id, employee.department_name = (
             record.department_id,

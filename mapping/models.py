@@ -356,6 +356,8 @@ class Employee(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     employee_number: Mapped[str] = mapped_column(String(50))
+    # The person's user id in the sign-in system (the `sub` of their HR API tokens).
+    user_id: Mapped[uuid.UUID | None]
     work_email: Mapped[str | None] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[uuid.UUID | None]
@@ -373,6 +375,7 @@ class Employee(Base):
         Index("idx_employee_department", "company_id", "department_id"),
         Index("idx_employee_team", "company_id", "team_id"),
         Index("idx_employee_manager", "company_id", "manager_id"),
+        Index("idx_employee_user", "company_id", "user_id"),
     )
 
 

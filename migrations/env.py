@@ -6,7 +6,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, pool
 
-import lrs.credentials  # noqa: F401  (registers its table)
+import hr_api.models  # noqa: F401  (registers its table)
+import lrs.credentials  # noqa: F401
 import mapping.models  # noqa: F401
 import statements.models  # noqa: F401
 from config import Settings

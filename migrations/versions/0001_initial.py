@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 16:57:48.064802
+Create Date: 2026-11-26 17:07:16.213406
 """
 
 from __future__ import annotations
@@ -103,10 +103,31 @@ def upgrade() -> None:
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.create_index('ix_documents_scope', ['company_id', 'kind', 'activity_key', 'agent_key', 'updated'], unique=False)
 
+    op.create_table('hr_audit_log',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('company_id', sa.Uuid(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_user_id', sa.Uuid(), nullable=True),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('object_type', sa.String(length=60), nullable=False),
+    sa.Column('object_id', sa.String(length=100), nullable=False),
+    sa.Column('before', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('after', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('request_id', sa.String(length=64), nullable=False),
+    sa.Column('previous_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_hr_audit_log_company_id_companies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_audit_log'))
+    )
+    with op.batch_alter_table('hr_audit_log', schema=None) as batch_op:
+        batch_op.create_index('idx_audit_company', ['company_id', 'id'], unique=False)
+        batch_op.create_index('idx_audit_object', ['company_id', 'object_type', 'object_id'], unique=False)
+
     op.create_table('hr_employees',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('company_id', sa.Uuid(), nullable=False),
     sa.Column('employee_number', sa.String(length=50), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=True),
     sa.Column('work_email', sa.String(length=320), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('department_id', sa.Uuid(), nullable=True),
@@ -124,6 +145,7 @@ def upgrade() -> None:
         batch_op.create_index('idx_employee_department', ['company_id', 'department_id'], unique=False)
         batch_op.create_index('idx_employee_manager', ['company_id', 'manager_id'], unique=False)
         batch_op.create_index('idx_employee_team', ['company_id', 'team_id'], unique=False)
+        batch_op.create_index('idx_employee_user', ['company_id', 'user_id'], unique=False)
 
     op.create_table('hr_lms_integration_config',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -477,11 +499,17 @@ def downgrade() -> None:
 
     op.drop_table('hr_lms_integration_config')
     with op.batch_alter_table('hr_employees', schema=None) as batch_op:
+        batch_op.drop_index('idx_employee_user')
         batch_op.drop_index('idx_employee_team')
         batch_op.drop_index('idx_employee_manager')
         batch_op.drop_index('idx_employee_department')
 
     op.drop_table('hr_employees')
+    with op.batch_alter_table('hr_audit_log', schema=None) as batch_op:
+        batch_op.drop_index('idx_audit_object')
+        batch_op.drop_index('idx_audit_company')
+
+    op.drop_table('hr_audit_log')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index('ix_documents_scope')
 

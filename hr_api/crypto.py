@@ -1,0 +1,60 @@
+"""Encryption at rest for integration secrets (`authentication_config`), with key rotation.
+
+Fernet (AES-128-CBC with HMAC-SHA256) from `cryptography`. LRS_ENCRYPTION_KEYS lists keys
+newest first: values are encrypted with the first and decrypted with any, so a new key is
+added in front, `lrs secrets rotate` re-encrypts, and the old key can then be dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+import orjson
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from config import ConfigError, Settings
+
+CIPHERTEXT = "ciphertext"
+
+
+class SecretBox:
+    """Encrypts and decrypts JSON values."""
+
+    def __init__(self, keys: list[str]) -> None:
+        if not keys:
+            raise ConfigError("no encryption key configured")
+        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SecretBox:
+        """The configured keys; in development, one derived from SECRET_KEY."""
+        keys = [key.strip() for key in settings.encryption_keys.split(",") if key.strip()]
+        if not keys:
+            if settings.environment == "production":
+                raise ConfigError("LRS_ENCRYPTION_KEYS must be set when LRS_ENV=production")
+            digest = hashlib.sha256(("encryption:" + settings.secret_key).encode()).digest()
+            keys = [base64.urlsafe_b64encode(digest).decode()]
+        return cls(keys)
+
+    def seal(self, value: Any) -> dict[str, str]:
+        """The stored form of `value`."""
+        return {CIPHERTEXT: self._fernet.encrypt(orjson.dumps(value)).decode()}
+
+    def open(self, stored: dict[str, Any]) -> Any:
+        """The value a `seal` result holds."""
+        if not stored:
+            return {}
+        try:
+            return orjson.loads(self._fernet.decrypt(str(stored[CIPHERTEXT]).encode()))
+        except (InvalidToken, KeyError) as exc:
+            raise ConfigError(
+                "an integration secret cannot be decrypted with the configured keys"
+            ) from exc
+
+    def rotate(self, stored: dict[str, Any]) -> dict[str, str]:
+        """`stored` re-encrypted with the newest key."""
+        if not stored:
+            return {}
+        return {CIPHERTEXT: self._fernet.rotate(str(stored[CIPHERTEXT]).encode()).decode()}
