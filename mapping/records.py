@@ -91,7 +91,7 @@ class Folder:
     def units_touched_by(self, statement_ids: Sequence[uuid.UUID]) -> set[Unit]:
         """The enrollments whose statement sets these statements may have changed."""
         units: set[Unit] = set()
-        for row in self._load(STATEMENTS.c.id.in_(statement_ids)):
+        for row in self._load_ids(statement_ids):
             units |= self._units_touched_by(row)
         return units
 
@@ -125,7 +125,7 @@ class Folder:
         data = row.data
         obj = data["object"]
         if data["verb"]["id"] == VOIDED_VERB and obj.get("objectType") == "StatementRef":
-            targets = self._load(STATEMENTS.c.id == uuid.UUID(obj["id"]))
+            targets = self._load_ids([uuid.UUID(obj["id"])])
             return set().union(*(self._units_touched_by(t) for t in targets))
         if row.integration_id is None:
             return set()  # stored by a credential of no integration: not HR learning data
@@ -208,32 +208,38 @@ class Folder:
         ids = list(set(self.session.scalars(ids_query)))
         if not ids:
             return []
-        s = STATEMENTS
-        conditions = [s.c.integration_id == integration_id, s.c.voided == False]  # noqa: E712
-        if course_id is None:
-            conditions.append(s.c.registration.in_(list(registrations)))
-        rows = [
+        wanted = set(registrations)
+        return [
             row
             for start in range(0, len(ids), 1000)
-            for row in self._load(s.c.id.in_(ids[start : start + 1000]), *conditions)
+            for row in self._load_ids(ids[start : start + 1000])
+            if row.integration_id == integration_id
+            and not row.voided
+            and (course_id is not None or _registration(row.data) in wanted)
+            and agent_key(row.data["actor"]) in keys
         ]
-        return [row for row in rows if agent_key(row.data["actor"]) in keys]
 
     def _registration_rows(
         self, integration_id: uuid.UUID, keys: Sequence[str], registrations: Iterable[uuid.UUID]
     ) -> list[_Stored]:
         return self._actor_rows(integration_id, keys, registrations=registrations)
 
-    def _load(self, *conditions: Any) -> list[_Stored]:
+    def _load_ids(self, ids: Sequence[uuid.UUID]) -> list[_Stored]:
+        """Statements by id, through the primary key alone.
+
+        The tenant is checked on the rows rather than in the query, so that no plan can
+        prefer a scan of the tenant's rows (see statements.models).
+        """
         s = STATEMENTS
         rows = self.session.execute(
-            select(s.c.id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload).where(
-                s.c.company_id == self.company_id, *conditions
-            )
+            select(
+                s.c.id, s.c.company_id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload
+            ).where(s.c.id.in_(ids))
         )
         return [
             _Stored(statement_id, stored, integration_id, voided, orjson.loads(payload))
-            for statement_id, stored, integration_id, voided, payload in rows
+            for statement_id, company_id, stored, integration_id, voided, payload in rows
+            if company_id == self.company_id
         ]
 
     def _integration(self, integration_id: uuid.UUID) -> LMSIntegrationConfig | None:

@@ -74,22 +74,23 @@ class StatementRow(Base):
         # is what a planner does while a new company has no statistics of its own.
         PrimaryKeyConstraint("id", "company_id"),
         Index("ix_statements_stored", "company_id", "stored", "id"),
-        Index("ix_statements_verb", "company_id", "verb_key", "stored", "id"),
-        Index("ix_statements_activity", "company_id", "activity_key", "stored", "id"),
+        # Filter indexes lead with the filtered value: see statement_agents.
+        Index("ix_statements_verb", "verb_key", "company_id", "stored", "id"),
+        Index("ix_statements_activity", "activity_key", "company_id", "stored", "id"),
         Index(
             "ix_statements_registration",
-            "company_id",
             "registration",
+            "company_id",
             "stored",
             "id",
             postgresql_where=text("registration IS NOT NULL"),
             sqlite_where=text("registration IS NOT NULL"),
         ),
-        Index("ix_statements_authority", "company_id", "authority_key", "stored", "id"),
+        Index("ix_statements_authority", "authority_key", "company_id", "stored", "id"),
         Index(
             "ix_statements_ref",
-            "company_id",
             "ref_id",
+            "company_id",
             postgresql_where=text("ref_id IS NOT NULL"),
             sqlite_where=text("ref_id IS NOT NULL"),
         ),
@@ -158,7 +159,7 @@ class StatementTarget(Base):
 
     __table_args__ = (
         PrimaryKeyConstraint("statement_id", "target_id", "company_id"),
-        Index("ix_statement_targets_target", "company_id", "target_id"),
+        Index("ix_statement_targets_target", "target_id", "company_id"),
     )
 
 

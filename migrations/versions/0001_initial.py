@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 17:07:16.213406
+Create Date: 2026-11-26 17:14:20.260487
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('statement_id', 'target_id', 'company_id', name=op.f('pk_statement_targets'))
     )
     with op.batch_alter_table('statement_targets', schema=None) as batch_op:
-        batch_op.create_index('ix_statement_targets_target', ['company_id', 'target_id'], unique=False)
+        batch_op.create_index('ix_statement_targets_target', ['target_id', 'company_id'], unique=False)
 
     op.create_table('activities',
     sa.Column('company_id', sa.Uuid(), nullable=False),
@@ -244,12 +244,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', 'company_id', name=op.f('pk_statements'))
     )
     with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.create_index('ix_statements_activity', ['company_id', 'activity_key', 'stored', 'id'], unique=False)
-        batch_op.create_index('ix_statements_authority', ['company_id', 'authority_key', 'stored', 'id'], unique=False)
-        batch_op.create_index('ix_statements_ref', ['company_id', 'ref_id'], unique=False, postgresql_where=sa.text('ref_id IS NOT NULL'), sqlite_where=sa.text('ref_id IS NOT NULL'))
-        batch_op.create_index('ix_statements_registration', ['company_id', 'registration', 'stored', 'id'], unique=False, postgresql_where=sa.text('registration IS NOT NULL'), sqlite_where=sa.text('registration IS NOT NULL'))
+        batch_op.create_index('ix_statements_activity', ['activity_key', 'company_id', 'stored', 'id'], unique=False)
+        batch_op.create_index('ix_statements_authority', ['authority_key', 'company_id', 'stored', 'id'], unique=False)
+        batch_op.create_index('ix_statements_ref', ['ref_id', 'company_id'], unique=False, postgresql_where=sa.text('ref_id IS NOT NULL'), sqlite_where=sa.text('ref_id IS NOT NULL'))
+        batch_op.create_index('ix_statements_registration', ['registration', 'company_id', 'stored', 'id'], unique=False, postgresql_where=sa.text('registration IS NOT NULL'), sqlite_where=sa.text('registration IS NOT NULL'))
         batch_op.create_index('ix_statements_stored', ['company_id', 'stored', 'id'], unique=False)
-        batch_op.create_index('ix_statements_verb', ['company_id', 'verb_key', 'stored', 'id'], unique=False)
+        batch_op.create_index('ix_statements_verb', ['verb_key', 'company_id', 'stored', 'id'], unique=False)
 
     op.create_table('hr_employee_identities',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
