@@ -24,16 +24,17 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
 from config import Settings
-from statements.errors import DomainError
+from lrs.problems import Unauthorized
 
 ASYMMETRIC = ("RS256", "ES256")
 LEEWAY_S = 30
 
 
-class InvalidToken(DomainError):
+class InvalidToken(Unauthorized):
     """The bearer token is missing, malformed, expired or not signed by a trusted key."""
 
     code = "invalid_token"
+    challenge = 'Bearer realm="hr-api"'
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from config import Settings
+from hr_api import api as hr_api
 from lrs import problems
 from lrs.alternate import AlternateSyntaxMiddleware
 from lrs.auth import PrincipalCache
@@ -40,6 +41,7 @@ def create_app(
         PrincipalCache(settings.auth_cache_s),
     )
     app.teardown_appcontext(close_session)
+    hr_api.init_app(app)
     problems.init_app(app)
     app.register_blueprint(xapi_bp, url_prefix=XAPI_PREFIX)
     CORS(

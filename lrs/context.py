@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from flask import Flask, Response, current_app, g, request
@@ -20,6 +20,8 @@ class AppState:
     settings: Settings
     make_session: sessionmaker[Session]
     principals: PrincipalCache
+    # Services other packages build lazily (the HR API's token verifier, secret box).
+    extensions: dict[str, object] = field(default_factory=dict)
 
 
 def state(app: Flask | None = None) -> AppState:

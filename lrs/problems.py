@@ -30,6 +30,7 @@ class Unauthorized(DomainError):
     """No credentials, or credentials that do not match an active key (xAPI Communication 4.0)."""
 
     code = "unauthorized"
+    challenge = 'Basic realm="xAPI"'  # the WWW-Authenticate header of the 401
 
 
 STATUS: dict[type[DomainError], int] = {
@@ -51,8 +52,6 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> Response:
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="xAPI"'
     return response
 
 
@@ -68,7 +67,37 @@ def domain_error_response(exc: DomainError) -> Response:
     extra = dict(exc.extra)
     if isinstance(exc, BadRequest) and exc.errors:
         extra["errors"] = [e.as_dict() for e in exc.errors]
-    return problem(status, exc.code, exc.detail, **extra)
+    response = problem(status, exc.code, exc.detail, **extra)
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = exc.challenge
+    return response
+
+
+def http_error_response(exc: HTTPException) -> Response:
+    """A problem document for a werkzeug HTTP error (routing, 405, 413, webargs 422s)."""
+    status = exc.code or 500
+    code = (exc.name or "error").lower().replace(" ", "_")
+    data = getattr(exc, "data", None) or {}
+    errors = _field_errors(data.get("messages") or data.get("errors") or {})
+    detail = data.get("message") or exc.description or exc.name
+    if errors and status == 422:
+        detail = f"{errors[0]['path']}: {errors[0]['message']}"
+    return problem(status, code, str(detail), **({"errors": errors} if errors else {}))
+
+
+def _field_errors(messages: Any, path: str = "") -> list[dict[str, str]]:
+    """webargs/marshmallow nested messages as [{path, message}]."""
+    if isinstance(messages, dict):
+        found: list[dict[str, str]] = []
+        for key, value in messages.items():
+            child = f"{path}.{key}" if path else str(key)
+            found += _field_errors(value, child)
+        return found
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"path": path, "message": m} for m in messages]
+    if isinstance(messages, list):
+        return [e for index, m in enumerate(messages) for e in _field_errors(m, f"{path}[{index}]")]
+    return [{"path": path, "message": str(messages)}] if messages else []
 
 
 def init_app(app: Flask) -> None:
@@ -78,11 +107,7 @@ def init_app(app: Flask) -> None:
     def _domain(exc: DomainError) -> Response:
         return domain_error_response(exc)
 
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Response:
-        status = exc.code or 500
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return problem(status, code, exc.description or exc.name)
+    app.register_error_handler(HTTPException, http_error_response)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

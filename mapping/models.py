@@ -418,7 +418,10 @@ class RecordEvidence(Base):
         ForeignKey("hr_lms_course_enrollment.id", ondelete="CASCADE")
     )
 
-    __table_args__ = (Index("idx_evidence_statement", "company_id", "statement_id"),)
+    __table_args__ = (
+        Index("idx_evidence_statement", "company_id", "statement_id"),
+        Index("idx_evidence_enrollment", "enrollment_id"),
+    )
 
 
 class DataQualityFinding(Base):

@@ -194,25 +194,35 @@ class Folder:
         whatever the size of the store and whatever the planner knows about the tenant.
         """
         a = AGENTS
-        ids_query = select(a.c.statement_id).where(
-            a.c.agent_key.in_(keys), a.c.company_id == self.company_id, a.c.direct == true()
+        ids = list(
+            set(
+                self.session.scalars(
+                    select(a.c.statement_id).where(
+                        a.c.agent_key.in_(keys),
+                        a.c.company_id == self.company_id,
+                        a.c.direct == true(),
+                    )
+                )
+            )
         )
         if course_id is not None:
             x = ACTIVITIES
-            ids_query = ids_query.join(
-                x,
-                (x.c.statement_id == a.c.statement_id)
-                & (x.c.activity_key == index_key(course_id))
-                & (x.c.company_id == a.c.company_id),
-            )
-        ids = list(set(self.session.scalars(ids_query)))
-        if not ids:
-            return []
+            ids = [
+                statement_id
+                for chunk in _chunks(ids)
+                for statement_id in self.session.scalars(
+                    select(x.c.statement_id).where(
+                        x.c.statement_id.in_(chunk),
+                        x.c.activity_key == index_key(course_id),
+                        x.c.company_id == self.company_id,
+                    )
+                )
+            ]
         wanted = set(registrations)
         return [
             row
-            for start in range(0, len(ids), 1000)
-            for row in self._load_ids(ids[start : start + 1000])
+            for chunk in _chunks(ids)
+            for row in self._load_ids(chunk)
             if row.integration_id == integration_id
             and not row.voided
             and (course_id is not None or _registration(row.data) in wanted)
@@ -400,6 +410,10 @@ class Folder:
         ]
         if finding_rows:
             self.session.execute(insert(DataQualityFinding), finding_rows)
+
+
+def _chunks(ids: list[uuid.UUID], size: int = 1000) -> list[list[uuid.UUID]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def short_id(iri: str) -> str:

@@ -12,7 +12,6 @@ from lrs.problems import problem
 from lrs.version import SUPPORTED
 from lrs.xapi import bp
 
-
 # The most statements one GET Statements request returns (the `limit=0` page size).
 STATEMENT_PAGE_MAX = "urn:x-hr-lrs:about:statement-page-max"
 

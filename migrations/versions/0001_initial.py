@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 17:14:20.260487
+Create Date: 2026-11-26 17:23:14.530462
 """
 
 from __future__ import annotations
@@ -439,6 +439,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('record_id', 'statement_id', name=op.f('pk_hr_lms_record_evidence'))
     )
     with op.batch_alter_table('hr_lms_record_evidence', schema=None) as batch_op:
+        batch_op.create_index('idx_evidence_enrollment', ['enrollment_id'], unique=False)
         batch_op.create_index('idx_evidence_statement', ['company_id', 'statement_id'], unique=False)
 
 
@@ -446,6 +447,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('hr_lms_record_evidence', schema=None) as batch_op:
         batch_op.drop_index('idx_evidence_statement')
+        batch_op.drop_index('idx_evidence_enrollment')
 
     op.drop_table('hr_lms_record_evidence')
     with op.batch_alter_table('hr_lms_learning_progress', schema=None) as batch_op:

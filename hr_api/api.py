@@ -1,0 +1,44 @@
+"""The HR REST API under /api/: flask-smorest, so that the OpenAPI document is the contract."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from lrs.problems import http_error_response
+
+
+class HrApi(Api):  # type: ignore[misc]
+    """An Api whose errors are the same problem documents as everywhere else."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return http_error_response(error)
+
+
+def init_app(app: Flask) -> None:
+    """Mount the HR API and its OpenAPI document (/api/openapi.json, docs at /api/docs)."""
+    from hr_api.resources import BLUEPRINTS
+
+    app.config.update(
+        API_TITLE="HR learning records API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    )
+    api = HrApi(
+        app,
+        spec_kwargs={
+            "security": [{"bearerAuth": []}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            },
+        },
+    )
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=f"/api/{blueprint.name}")

@@ -1,0 +1,67 @@
+"""Per-request context of the HR API: the caller's access, the request id, audit events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, cast
+
+from flask import g, request
+
+from hr_api import audit
+from hr_api.access import Access, load_access
+from hr_api.tokens import InvalidToken, TokenVerifier
+from lrs.context import request_session, state
+from statements import timestamps
+
+
+def verifier() -> TokenVerifier:
+    """The app's token verifier, built on first use."""
+    extensions = state().extensions
+    if "tokens" not in extensions:
+        extensions["tokens"] = TokenVerifier(state().settings)
+    return cast(TokenVerifier, extensions["tokens"])
+
+
+def current_access() -> Access:
+    """The authenticated caller's access; 401 without a valid bearer token."""
+    if "access" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidToken("send an Authorization: Bearer <JWT> header")
+        identity = verifier().verify(token.strip())
+        g.access = load_access(request_session(), identity, date.today())
+    return cast(Access, g.access)
+
+
+def request_id() -> str:
+    """The caller's X-Request-ID, or one made for this request."""
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given[:64] if given else uuid.uuid4().hex
+    return cast(str, g.request_id)
+
+
+def audit_event(
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Append an event about the current request to the audit trail (same transaction)."""
+    access = current_access()
+    audit.record(
+        request_session(),
+        company_id=access.company_id,
+        actor_user_id=access.user_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        request_id=request_id(),
+        at=timestamps.now(),
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,49 @@
+"""page/page_size pagination with totals, the same on every list."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+MAX_PAGE_SIZE = 200
+_page_schemas: dict[type[Schema], type[Schema]] = {}
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The envelope schema of a page of `item`s (one class per item, for the OpenAPI spec)."""
+    if item not in _page_schemas:
+        name = item.__name__.removesuffix("Schema") + "PageSchema"
+        _page_schemas[item] = type(
+            name,
+            (Schema,),
+            {
+                "items": fields.List(fields.Nested(item), required=True),
+                "page": fields.Integer(required=True),
+                "page_size": fields.Integer(required=True),
+                "total": fields.Integer(required=True),
+                "pages": fields.Integer(required=True),
+            },
+        )
+    return _page_schemas[item]
+
+
+def paginate(session: Session, query: Select[Any], page: int, page_size: int) -> dict[str, Any]:
+    """One page of `query` (already ordered) with the total count."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+    return {
+        "items": items,
+        "page": page,
+        "page_size": page_size,
+        "total": total,
+        "pages": math.ceil(total / page_size) if total else 0,
+    }

@@ -1,0 +1,331 @@
+"""/api/lms-integrations/: LMS integration configurations and the LRS credentials they push
+with."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, select, update
+
+from hr_api.context import audit_event, current_access
+from hr_api.crypto import SecretBox
+from hr_api.pagination import PageQuery, page_of, paginate
+from lrs.context import request_session, state
+from lrs.credentials import SCOPES, Credential, create_credential, revoke_credential
+from mapping.choices import (
+    AuthenticationType,
+    ConnectionStatus,
+    DataFormat,
+    IntegrationMethod,
+    LmsType,
+    SyncDirection,
+    SyncFrequency,
+)
+from mapping.models import LMSIntegrationConfig
+from mapping.rules import check_lms_code
+from statements.errors import NotFound
+from statements.models import Company, StatementRow
+
+blp = Blueprint("lms-integrations", __name__, description="LMS integrations and their LRS credentials")
+MANAGE = ("can_manage_integrations", "can_manage_lms_config")
+# Integration methods whose LMS pushes statements with an LRS credential.
+PUSH_METHODS = {IntegrationMethod.XAPI, IntegrationMethod.LTI, IntegrationMethod.WEBHOOK}
+
+
+class IntegrationSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    lms_name = fields.String(required=True, validate=validate.Length(1, 200))
+    lms_type = fields.Enum(LmsType, by_value=True, required=True)
+    lms_code = fields.String(required=True, validate=validate.Length(1, 50))
+    integration_method = fields.Enum(IntegrationMethod, by_value=True, required=True)
+    api_endpoint_url = fields.String(load_default="", validate=validate.Length(max=500))
+    api_version = fields.String(load_default="v1", validate=validate.Length(1, 20))
+    authentication_type = fields.Enum(AuthenticationType, by_value=True, required=True)
+    # Write-only: encrypted at rest and never returned.
+    authentication_config = fields.Dict(load_only=True, load_default=dict)
+    has_authentication_config = fields.Boolean(dump_only=True)
+    data_format = fields.Enum(DataFormat, by_value=True, required=True)
+    sync_frequency = fields.Enum(SyncFrequency, by_value=True, required=True)
+    sync_direction = fields.Enum(SyncDirection, by_value=True, required=True)
+    is_primary_lms = fields.Boolean(load_default=False)
+    is_active = fields.Boolean(load_default=True)
+    connection_status = fields.Enum(ConnectionStatus, by_value=True, dump_only=True)
+    last_sync_at = fields.DateTime(dump_only=True, allow_none=True)
+    last_successful_sync_at = fields.DateTime(dump_only=True, allow_none=True)
+    error_count = fields.Integer(dump_only=True)
+    max_retry_attempts = fields.Integer(load_default=3, validate=validate.Range(0, 100))
+    timeout_seconds = fields.Integer(load_default=30, validate=validate.Range(1, 3600))
+    rate_limit_per_hour = fields.Integer(load_default=1000, validate=validate.Range(1, 10_000_000))
+    supported_course_types = fields.List(fields.String(), load_default=list)
+    field_mappings = fields.Dict(load_default=dict)
+    validation_rules = fields.Dict(load_default=dict)
+    transformation_rules = fields.Dict(load_default=dict)
+    compliance_settings = fields.Dict(load_default=dict)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class IntegrationQuery(PageQuery):
+    is_active = fields.Boolean()
+    lms_type = fields.Enum(LmsType, by_value=True)
+
+
+class ConnectionTestSchema(Schema):
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    active_credentials = fields.Integer(allow_none=True)
+    last_statement_at = fields.DateTime(allow_none=True)
+
+
+class CredentialRequestSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(SCOPES)),
+        load_default=lambda: ["statements/write", "statements/read/mine"],
+    )
+
+
+class CredentialSchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    scopes = fields.List(fields.String(), required=True)
+    created_at = fields.DateTime(required=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class IssuedCredentialSchema(CredentialSchema):
+    secret = fields.String(required=True, metadata={"description": "Shown once; store it now."})
+    endpoint = fields.String(required=True)
+
+
+def _box() -> SecretBox:
+    extensions = state().extensions
+    if "secrets" not in extensions:
+        extensions["secrets"] = SecretBox.from_settings(state().settings)
+    box = extensions["secrets"]
+    assert isinstance(box, SecretBox)
+    return box
+
+
+def _get(integration_id: uuid.UUID) -> LMSIntegrationConfig:
+    access = current_access()
+    access.require(*MANAGE)
+    integration = request_session().get(LMSIntegrationConfig, integration_id)
+    if integration is None or integration.company_id != access.company_id:
+        raise NotFound(f"no LMS integration {integration_id}")
+    return integration
+
+
+def _dump(integration: LMSIntegrationConfig) -> dict[str, Any]:
+    data: dict[str, Any] = IntegrationSchema().dump(integration)
+    return data
+
+
+def _apply(integration: LMSIntegrationConfig, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        if name == "authentication_config":
+            integration.authentication_config = _box().seal(value) if value else {}
+        else:
+            setattr(integration, name, value)
+    integration.has_authentication_config = bool(integration.authentication_config)  # type: ignore[attr-defined]
+
+
+@blp.route("/")
+class Integrations(MethodView):
+    @blp.arguments(IntegrationQuery, location="query")
+    @blp.response(200, page_of(IntegrationSchema))
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List LMS integrations."""
+        access = current_access()
+        access.require(*MANAGE)
+        statement = select(LMSIntegrationConfig).where(
+            LMSIntegrationConfig.company_id == access.company_id
+        )
+        if "is_active" in query:
+            statement = statement.where(LMSIntegrationConfig.is_active.is_(query["is_active"]))
+        if "lms_type" in query:
+            statement = statement.where(LMSIntegrationConfig.lms_type == query["lms_type"])
+        statement = statement.order_by(LMSIntegrationConfig.lms_name, LMSIntegrationConfig.id)
+        page = paginate(request_session(), statement, query["page"], query["page_size"])
+        for integration in page["items"]:
+            integration.has_authentication_config = bool(integration.authentication_config)
+        return page
+
+    @blp.arguments(IntegrationSchema)
+    @blp.response(201, IntegrationSchema)
+    def post(self, data: dict[str, Any]) -> LMSIntegrationConfig:
+        """Create an LMS integration."""
+        access = current_access()
+        access.require(*MANAGE)
+        session = request_session()
+        check_lms_code(session, access.company_id, data["lms_code"])
+        now = datetime.now(UTC)
+        integration = LMSIntegrationConfig(
+            id=uuid.uuid4(),
+            company_id=access.company_id,
+            created_by_user_id=access.user_id,
+            updated_by_user_id=access.user_id,
+            connection_status=ConnectionStatus.DISCONNECTED,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply(integration, data)
+        session.add(integration)
+        session.flush()
+        audit_event("create", "lms_integration", integration.id, after=_dump(integration))
+        session.commit()
+        return integration
+
+
+@blp.route("/<uuid:integration_id>/")
+class IntegrationItem(MethodView):
+    @blp.response(200, IntegrationSchema)
+    def get(self, integration_id: uuid.UUID) -> LMSIntegrationConfig:
+        """Get an LMS integration."""
+        integration = _get(integration_id)
+        integration.has_authentication_config = bool(integration.authentication_config)  # type: ignore[attr-defined]
+        return integration
+
+    @blp.arguments(IntegrationSchema)
+    @blp.response(200, IntegrationSchema)
+    def put(self, data: dict[str, Any], integration_id: uuid.UUID) -> LMSIntegrationConfig:
+        """Replace an LMS integration's configuration."""
+        return _update(integration_id, data)
+
+    @blp.arguments(IntegrationSchema(partial=True))
+    @blp.response(200, IntegrationSchema)
+    def patch(self, data: dict[str, Any], integration_id: uuid.UUID) -> LMSIntegrationConfig:
+        """Change some fields of an LMS integration."""
+        return _update(integration_id, data)
+
+    @blp.response(204)
+    def delete(self, integration_id: uuid.UUID) -> None:
+        """Deactivate an integration and revoke its LRS credentials; its history stays."""
+        integration = _get(integration_id)
+        session = request_session()
+        before = _dump(integration)
+        integration.is_active = False
+        integration.connection_status = ConnectionStatus.DISCONNECTED
+        integration.updated_by_user_id = current_access().user_id
+        integration.updated_at = datetime.now(UTC)
+        session.execute(
+            update(Credential)
+            .where(Credential.integration_id == integration.id, Credential.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        session.flush()
+        audit_event("deactivate", "lms_integration", integration.id, before=before, after=_dump(integration))
+        session.commit()
+
+
+def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationConfig:
+    integration = _get(integration_id)
+    session = request_session()
+    if "lms_code" in data:
+        check_lms_code(session, integration.company_id, data["lms_code"], integration.id)
+    before = _dump(integration)
+    _apply(integration, data)
+    integration.updated_by_user_id = current_access().user_id
+    integration.updated_at = datetime.now(UTC)
+    session.flush()
+    audit_event("update", "lms_integration", integration.id, before=before, after=_dump(integration))
+    session.commit()
+    return integration
+
+
+@blp.route("/<uuid:integration_id>/test-connection/")
+class ConnectionTest(MethodView):
+    @blp.response(200, ConnectionTestSchema)
+    def post(self, integration_id: uuid.UUID) -> dict[str, Any]:
+        """Check an integration: for pushing LMSs, its credentials and latest statement."""
+        integration = _get(integration_id)
+        session = request_session()
+        if integration.integration_method not in PUSH_METHODS:
+            return {
+                "status": "not_configured",
+                "message": f"no API client for {integration.lms_type.value} is available yet; "
+                "statements pushed with an LRS credential are still accepted",
+                "active_credentials": None,
+                "last_statement_at": None,
+            }
+        active = session.scalar(
+            select(func.count()).select_from(Credential).where(
+                Credential.integration_id == integration.id, Credential.revoked_at.is_(None)
+            )
+        )
+        last = session.scalar(
+            select(func.max(StatementRow.stored)).where(
+                StatementRow.company_id == integration.company_id,
+                StatementRow.integration_id == integration.id,
+            )
+        )
+        if not active:
+            status, message = "no_credentials", "issue an LRS credential for the LMS to push with"
+        elif last is None:
+            status, message = "waiting", "credentials are active; no statement has arrived yet"
+        else:
+            status, message = "receiving", "statements are arriving"
+        return {"status": status, "message": message, "active_credentials": active, "last_statement_at": last}
+
+
+@blp.route("/<uuid:integration_id>/credentials/")
+class Credentials(MethodView):
+    @blp.response(200, CredentialSchema(many=True))
+    def get(self, integration_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The LRS credentials of an integration (never their secrets)."""
+        integration = _get(integration_id)
+        credentials = request_session().scalars(
+            select(Credential)
+            .where(Credential.integration_id == integration.id)
+            .order_by(Credential.created_at, Credential.key)
+        )
+        return [_credential(c) for c in credentials]
+
+    @blp.arguments(CredentialRequestSchema)
+    @blp.response(201, IssuedCredentialSchema)
+    def post(self, data: dict[str, Any], integration_id: uuid.UUID) -> dict[str, Any]:
+        """Issue a key and secret for the LMS to push statements with; the secret is shown once."""
+        integration = _get(integration_id)
+        session = request_session()
+        company = session.get(Company, integration.company_id)
+        assert company is not None
+        issued = create_credential(session, company, data["name"], data["scopes"], integration.id)
+        created = session.scalars(select(Credential).where(Credential.key == issued.key)).one()
+        audit_event("credential_issued", "lrs_credential", issued.key, after=_credential(created))
+        session.commit()
+        return _credential(created) | {
+            "secret": issued.secret,
+            "endpoint": f"{state().settings.base_url}/xapi/",
+        }
+
+
+@blp.route("/<uuid:integration_id>/credentials/<string:key>/")
+class CredentialItem(MethodView):
+    @blp.response(204)
+    def delete(self, integration_id: uuid.UUID, key: str) -> None:
+        """Revoke an LRS credential."""
+        integration = _get(integration_id)
+        session = request_session()
+        credential = session.scalar(
+            select(Credential).where(Credential.key == key, Credential.integration_id == integration.id)
+        )
+        if credential is None:
+            raise NotFound(f"no credential {key} for this integration")
+        revoke_credential(session, key)
+        audit_event("credential_revoked", "lrs_credential", key, after=_credential(credential))
+        session.commit()
+
+
+def _credential(credential: Credential) -> dict[str, Any]:
+    return {
+        "key": credential.key,
+        "name": credential.name,
+        "scopes": credential.scopes.split(),
+        "created_at": credential.created_at,
+        "revoked_at": credential.revoked_at,
+    }
