@@ -191,36 +191,66 @@ def requeue_unmatched(
     return len(statement_ids)
 
 
-def find_employee(
-    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID, key: str
-) -> uuid.UUID | None:
-    """The employee an agent key belongs to, for statements from `integration_id`."""
-    rows = session.execute(
-        select(EmployeeIdentity.employee_id, EmployeeIdentity.lms_integration_id).where(
-            EmployeeIdentity.company_id == company_id, EmployeeIdentity.agent_key == key
-        )
-    ).all()
-    # An integration's own account beats a company-wide key such as the e-mail.
-    specific = [e for e, i in rows if i == integration_id]
-    general = [e for e, i in rows if i is None]
-    found = specific or general
-    return min(found) if found else None
+def find_employees(
+    session: Session, company_id: uuid.UUID, wanted: Iterable[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], uuid.UUID | None]:
+    """The employee each (integration, agent key) belongs to, or None for unknown learners.
 
-
-def employee_keys(
-    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID, employee_id: uuid.UUID
-) -> list[str]:
-    """Every agent key the employee appears as in statements from `integration_id`."""
-    return sorted(
-        session.scalars(
-            select(EmployeeIdentity.agent_key).where(
+    An integration's own account beats a company-wide key such as the e-mail.
+    """
+    wanted = set(wanted)
+    keys = sorted({key for _integration, key in wanted})
+    found: dict[str, list[tuple[uuid.UUID | None, uuid.UUID]]] = {}
+    for start in range(0, len(keys), 1000):
+        for key, integration_id, employee_id in session.execute(
+            select(
+                EmployeeIdentity.agent_key,
+                EmployeeIdentity.lms_integration_id,
+                EmployeeIdentity.employee_id,
+            ).where(
                 EmployeeIdentity.company_id == company_id,
-                EmployeeIdentity.employee_id == employee_id,
-                (EmployeeIdentity.lms_integration_id == integration_id)
-                | EmployeeIdentity.lms_integration_id.is_(None),
+                EmployeeIdentity.agent_key.in_(keys[start : start + 1000]),
             )
+        ):
+            found.setdefault(key, []).append((integration_id, employee_id))
+    result: dict[tuple[uuid.UUID, str], uuid.UUID | None] = {}
+    for integration_id, key in wanted:
+        rows = found.get(key, [])
+        specific = [e for i, e in rows if i == integration_id]
+        general = [e for i, e in rows if i is None]
+        candidates = specific or general
+        result[(integration_id, key)] = min(candidates) if candidates else None
+    return result
+
+
+def employees_keys(
+    session: Session, company_id: uuid.UUID, wanted: Iterable[tuple[uuid.UUID, uuid.UUID]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], list[str]]:
+    """Every agent key each (integration, employee) appears as in that integration's statements."""
+    wanted = set(wanted)
+    employees = sorted({employee_id for _integration, employee_id in wanted})
+    rows: list[tuple[uuid.UUID, uuid.UUID | None, str]] = []
+    for start in range(0, len(employees), 1000):
+        rows += (
+            session.execute(
+                select(
+                    EmployeeIdentity.employee_id,
+                    EmployeeIdentity.lms_integration_id,
+                    EmployeeIdentity.agent_key,
+                ).where(
+                    EmployeeIdentity.company_id == company_id,
+                    EmployeeIdentity.employee_id.in_(employees[start : start + 1000]),
+                )
+            )
+            .tuples()
+            .all()
         )
-    )
+    return {
+        (integration_id, employee_id): sorted(
+            {key for e, i, key in rows if e == employee_id and i in (integration_id, None)}
+        )
+        for integration_id, employee_id in wanted
+    }
 
 
 @dataclass(frozen=True, slots=True)

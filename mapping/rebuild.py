@@ -36,8 +36,7 @@ def rebuild(
     units: set[Unit] = set()
     for start in range(0, len(ids), CHUNK):
         units |= folder.units_touched_by(ids[start : start + CHUNK])
-    for unit in sorted(units):
-        folder.recompute(unit)
+    folder.recompute(units)
     return len(session.scalars(
         select(LMSCourseEnrollment.id).where(LMSCourseEnrollment.company_id == company_id)
     ).all())  # fmt: skip

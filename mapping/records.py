@@ -15,16 +15,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
-from sqlalchemy import delete, insert, select, text, true
+from sqlalchemy import Table, delete, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mapping.choices import CourseType
 from mapping.fold import EnrollmentFacts, Event, FoldSettings, fold
-from mapping.identity import employee_keys, find_employee
+from mapping.identity import employees_keys, find_employees
 from mapping.models import (
     DataQualityFinding,
     LMSCourseEnrollment,
@@ -34,6 +34,7 @@ from mapping.models import (
     UnmatchedStatement,
 )
 from mapping.vocabulary import Placement, ReadingRules
+from statements.db import insert_rows
 from statements.keys import agent_key, index_key
 from statements.models import ACTIVITIES, AGENTS, STATEMENTS
 from statements.rules import VOIDED_VERB
@@ -70,169 +71,176 @@ class _Stored:
 
 
 class Folder:
-    """Folds statements of one company; caches what it reads about integrations."""
+    """Folds statements of one company, a batch at a time.
+
+    However many statements and enrollments a batch holds, it costs a fixed number of
+    queries: identities, the learners' statements and the records are each read and written
+    with one set-based statement (or one per thousand keys).
+    """
 
     def __init__(self, session: Session, company_id: uuid.UUID) -> None:
         self.session = session
         self.company_id = company_id
         self._integrations: dict[uuid.UUID, LMSIntegrationConfig | None] = {}
-        # Identity look-ups repeat across a batch (one learner, many statements).
-        self._employees: dict[tuple[uuid.UUID, str], uuid.UUID | None] = {}
-        self._keys: dict[tuple[uuid.UUID, uuid.UUID], list[str]] = {}
 
     def fold_statements(self, statement_ids: Sequence[uuid.UUID]) -> int:
         """Bring HR records up to date with newly stored statements; return how many
         enrollments were recomputed."""
         units = self.units_touched_by(statement_ids)
-        for unit in sorted(units):
-            self.recompute(unit)
+        self.recompute(units)
         return len(units)
 
     def units_touched_by(self, statement_ids: Sequence[uuid.UUID]) -> set[Unit]:
-        """The enrollments whose statement sets these statements may have changed."""
-        units: set[Unit] = set()
-        for row in self._load_ids(statement_ids):
-            units |= self._units_touched_by(row)
-        return units
-
-    def recompute(self, unit: Unit) -> None:
-        """Replace an enrollment and its lessons with what all its statements say."""
-        self._lock(unit)
-        rules = self._rules(unit.integration_id)
-        keys = self._employee_keys(unit.integration_id, unit.employee_id)
-        course_rows = self._actor_rows(unit.integration_id, keys, course_id=unit.course_id)
-        candidates = {row.id: row for row in course_rows}
-        registrations = {r for row in course_rows if (r := _registration(row.data))}
-        if registrations:
-            for row in self._registration_rows(unit.integration_id, keys, registrations):
-                candidates.setdefault(row.id, row)
-        rows = [row for row in candidates.values() if agent_key(row.data["actor"]) in keys]
-        by_registration = _explicit_courses(rows, rules)
-        events = []
+        """The enrollments whose statement sets these statements may have changed: their
+        own placement, their voided targets', and those of statements sharing a
+        registration with them (a course statement can move a cmi5 AU's statements)."""
+        rows = self._load_ids(list(statement_ids))
+        targets = [uuid.UUID(row.data["object"]["id"]) for row in rows if _voids(row.data)]
+        if targets:
+            rows += self._load_ids(targets)
+        placed: list[tuple[_Stored, Placement, str]] = []
         for row in rows:
-            placement = _placed(row.data, rules, by_registration)
-            if placement is not None and placement.course["id"] == unit.course_id:
-                events.append(_event(row, placement, rules))
-        if events:
-            self._write(unit, fold(events, self._settings(unit.integration_id)))
-        else:
-            self.session.execute(
-                delete(LMSCourseEnrollment).where(LMSCourseEnrollment.id == unit.enrollment_id)
-            )
-
-    def _units_touched_by(self, row: _Stored) -> set[Unit]:
-        """The enrollments whose statements a newly stored statement may have changed."""
-        data = row.data
-        obj = data["object"]
-        if data["verb"]["id"] == VOIDED_VERB and obj.get("objectType") == "StatementRef":
-            targets = self._load_ids([uuid.UUID(obj["id"])])
-            return set().union(*(self._units_touched_by(t) for t in targets))
-        if row.integration_id is None:
-            return set()  # stored by a credential of no integration: not HR learning data
-        rules = self._rules(row.integration_id)
-        placement = rules.placement(data)
-        if placement is None:
-            return set()
-        key = agent_key(data["actor"])
-        employee_id = self._employee(row.integration_id, key or "")
-        if employee_id is None:
-            if key is not None and not row.voided:
-                self._record_unmatched(row, key)
-            return set()
-        units = {Unit(self.company_id, row.integration_id, employee_id, placement.course["id"])}
-        registration = _registration(data)
-        if registration:
-            keys = self._employee_keys(row.integration_id, employee_id)
-            shared = self._registration_rows(row.integration_id, keys, {registration})
-            by_registration = _explicit_courses(shared, rules)
-            for other in shared:
-                for found in (
-                    rules.placement(other.data),
-                    _placed(other.data, rules, by_registration),
-                ):
-                    if found is not None:
-                        units.add(
-                            Unit(
-                                self.company_id, row.integration_id, employee_id, found.course["id"]
+            placement = self._placement(row)
+            key = agent_key(row.data["actor"])
+            if placement is not None and key is not None:
+                placed.append((row, placement, key))
+        employees = find_employees(
+            self.session, self.company_id, {(_integration(row), key) for row, _p, key in placed}
+        )
+        units: set[Unit] = set()
+        shared: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
+        unmatched: list[tuple[_Stored, str]] = []
+        for row, placement, key in placed:
+            integration_id = _integration(row)
+            employee_id = employees[(integration_id, key)]
+            if employee_id is None:
+                if not row.voided:
+                    unmatched.append((row, key))
+                continue
+            units.add(Unit(self.company_id, integration_id, employee_id, placement.course["id"]))
+            if registration := _registration(row.data):
+                shared.setdefault((integration_id, employee_id), set()).add(registration)
+        self._record_unmatched(unmatched)
+        if shared:
+            keys = employees_keys(self.session, self.company_id, shared)
+            registered = self._registration_rows({r for regs in shared.values() for r in regs})
+            for (integration_id, employee_id), registrations in shared.items():
+                learner = _learner_rows(
+                    registered, integration_id, keys[(integration_id, employee_id)]
+                )
+                mine = [row for row in learner if _registration(row.data) in registrations]
+                rules = self._rules(integration_id)
+                by_registration = _explicit_courses(mine, rules)
+                for row in mine:
+                    for found in (
+                        rules.placement(row.data),
+                        _placed(row.data, rules, by_registration),
+                    ):
+                        if found is not None:
+                            units.add(
+                                Unit(
+                                    self.company_id, integration_id, employee_id, found.course["id"]
+                                )
                             )
-                        )
         return units
 
-    def _employee(self, integration_id: uuid.UUID, key: str) -> uuid.UUID | None:
-        if (integration_id, key) not in self._employees:
-            found = find_employee(self.session, self.company_id, integration_id, key)
-            self._employees[(integration_id, key)] = found
-        return self._employees[(integration_id, key)]
+    def recompute(self, units: Iterable[Unit]) -> None:
+        """Replace each enrollment (and its lessons) with what all its statements say."""
+        units = sorted(set(units))
+        if not units:
+            return
+        self._lock(units)
+        keys = employees_keys(
+            self.session, self.company_id, {(u.integration_id, u.employee_id) for u in units}
+        )
+        all_keys = sorted({key for found in keys.values() for key in found})
+        learner_ids = self._statement_ids_of(all_keys)
+        course_ids = self._statement_ids_about(learner_ids, {u.course_id for u in units})
+        rows = {row.id: row for row in self._load_ids(course_ids)}
+        registrations = {r for row in rows.values() if (r := _registration(row.data))}
+        for row in self._registration_rows(registrations):
+            rows.setdefault(row.id, row)
+        by_learner: dict[tuple[uuid.UUID, uuid.UUID], list[_Stored]] = {}
+        for (integration_id, employee_id), learner_keys in keys.items():
+            by_learner[(integration_id, employee_id)] = _learner_rows(
+                rows.values(), integration_id, learner_keys
+            )
+        results: list[tuple[Unit, EnrollmentFacts | None]] = []
+        for unit in units:
+            rules = self._rules(unit.integration_id)
+            learner = by_learner[(unit.integration_id, unit.employee_id)]
+            by_registration = _explicit_courses(learner, rules)
+            events = []
+            for row in learner:
+                placement = _placed(row.data, rules, by_registration)
+                if placement is not None and placement.course["id"] == unit.course_id:
+                    events.append(_event(row, placement, rules))
+            facts = fold(events, self._settings(unit.integration_id)) if events else None
+            results.append((unit, facts))
+        self._write(results)
 
-    def _employee_keys(self, integration_id: uuid.UUID, employee_id: uuid.UUID) -> list[str]:
-        if (integration_id, employee_id) not in self._keys:
-            keys = employee_keys(self.session, self.company_id, integration_id, employee_id)
-            self._keys[(integration_id, employee_id)] = keys
-        return self._keys[(integration_id, employee_id)]
+    def _placement(self, row: _Stored) -> Placement | None:
+        if row.integration_id is None or _voids(row.data):
+            return None  # no integration: not HR learning data; voiding: handled by target
+        return self._rules(row.integration_id).placement(row.data)
 
-    def _lock(self, unit: Unit) -> None:
-        # Two workers recomputing one enrollment take turns; the second reads what the
-        # first committed (PostgreSQL; SQLite writers are serialised already).
-        if self.session.get_bind().dialect.name == "postgresql":
-            key = unit.enrollment_id.int & 0x7FFF_FFFF_FFFF_FFFF
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    def _lock(self, units: Sequence[Unit]) -> None:
+        # Two workers recomputing one enrollment take turns; the second reads what the first
+        # committed. Locks are taken in one sorted pass, so workers never deadlock
+        # (PostgreSQL; SQLite writers are serialised already).
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        keys = sorted({u.enrollment_id.int & 0x7FFF_FFFF_FFFF_FFFF for u in units})
+        self.session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(k) FROM "
+                "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"
+            ),
+            {"keys": keys},
+        )
 
-    def _actor_rows(
-        self,
-        integration_id: uuid.UUID,
-        keys: Sequence[str],
-        *,
-        course_id: str | None = None,
-        registrations: Iterable[uuid.UUID] = (),
-    ) -> list[_Stored]:
-        """The non-voided statements of an integration whose actor has one of `keys`, about
-        a course (anywhere in the statement) or in some registrations.
-
-        Two steps, each on an index that starts with what is looked for: the learner's
-        statement ids from the agent index (narrowed to the course through the activity
-        key), then those statements by primary key. Their cost follows what the learner did,
-        whatever the size of the store and whatever the planner knows about the tenant.
-        """
+    def _statement_ids_of(self, keys: Sequence[str]) -> list[uuid.UUID]:
+        """Ids of the statements whose actor or object has one of `keys` (the agent index)."""
         a = AGENTS
-        ids = list(
-            set(
+        ids: set[uuid.UUID] = set()
+        for chunk in _chunks(list(keys)):
+            ids.update(
                 self.session.scalars(
                     select(a.c.statement_id).where(
-                        a.c.agent_key.in_(keys),
+                        a.c.agent_key.in_(chunk),
                         a.c.company_id == self.company_id,
                         a.c.direct == true(),
                     )
                 )
             )
-        )
-        if course_id is not None:
-            x = ACTIVITIES
-            ids = [
-                statement_id
-                for chunk in _chunks(ids)
-                for statement_id in self.session.scalars(
+        return list(ids)
+
+    def _statement_ids_about(self, ids: list[uuid.UUID], courses: set[str]) -> list[uuid.UUID]:
+        """Those of `ids` that mention one of the course activities anywhere."""
+        x = ACTIVITIES
+        course_keys = [index_key(course) for course in courses]
+        found: set[uuid.UUID] = set()
+        for chunk in _chunks(ids):
+            found.update(
+                self.session.scalars(
                     select(x.c.statement_id).where(
                         x.c.statement_id.in_(chunk),
-                        x.c.activity_key == index_key(course_id),
+                        x.c.activity_key.in_(course_keys),
                         x.c.company_id == self.company_id,
                     )
                 )
-            ]
-        wanted = set(registrations)
-        return [
-            row
-            for chunk in _chunks(ids)
-            for row in self._load_ids(chunk)
-            if row.integration_id == integration_id
-            and not row.voided
-            and (course_id is not None or _registration(row.data) in wanted)
-            and agent_key(row.data["actor"]) in keys
-        ]
+            )
+        return list(found)
 
-    def _registration_rows(
-        self, integration_id: uuid.UUID, keys: Sequence[str], registrations: Iterable[uuid.UUID]
-    ) -> list[_Stored]:
-        return self._actor_rows(integration_id, keys, registrations=registrations)
+    def _registration_rows(self, registrations: Iterable[uuid.UUID]) -> list[_Stored]:
+        """Statements in these registrations (the registration index leads with it)."""
+        s = STATEMENTS
+        ids: list[uuid.UUID] = []
+        for chunk in _chunks(list(registrations)):
+            ids += self.session.scalars(
+                select(s.c.id).where(s.c.registration.in_(chunk), s.c.company_id == self.company_id)
+            )
+        return self._load_ids(ids)
 
     def _load_ids(self, ids: Sequence[uuid.UUID]) -> list[_Stored]:
         """Statements by id, through the primary key alone.
@@ -241,16 +249,19 @@ class Folder:
         prefer a scan of the tenant's rows (see statements.models).
         """
         s = STATEMENTS
-        rows = self.session.execute(
-            select(
-                s.c.id, s.c.company_id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload
-            ).where(s.c.id.in_(ids))
-        )
-        return [
-            _Stored(statement_id, stored, integration_id, voided, orjson.loads(payload))
-            for statement_id, company_id, stored, integration_id, voided, payload in rows
-            if company_id == self.company_id
-        ]
+        stored: list[_Stored] = []
+        for chunk in _chunks(list(ids)):
+            rows = self.session.execute(
+                select(
+                    s.c.id, s.c.company_id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload
+                ).where(s.c.id.in_(chunk))
+            )
+            stored += [
+                _Stored(statement_id, stored_at, integration_id, voided, orjson.loads(payload))
+                for statement_id, company_id, stored_at, integration_id, voided, payload in rows
+                if company_id == self.company_id
+            ]
+        return stored
 
     def _integration(self, integration_id: uuid.UUID) -> LMSIntegrationConfig | None:
         if integration_id not in self._integrations:
@@ -284,27 +295,91 @@ class Folder:
         activity_type = (course.get("definition") or {}).get("type")
         return CourseType(types.get(activity_type, CourseType.ELEARNING))
 
-    def _record_unmatched(self, row: _Stored, key: str) -> None:
+    def _record_unmatched(self, unmatched: Sequence[tuple[_Stored, str]]) -> None:
+        if not unmatched:
+            return
         dialect = self.session.get_bind().dialect.name
         insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = {
+            row.id: {
+                "company_id": self.company_id,
+                "statement_id": row.id,
+                "lms_integration_id": row.integration_id,
+                "agent_key": key,
+                "agent": row.data["actor"],
+                "stored": row.stored,
+            }
+            for row, key in unmatched
+        }
         self.session.execute(
             insert_(UnmatchedStatement).on_conflict_do_nothing(),
-            [
-                {
-                    "company_id": self.company_id,
-                    "statement_id": row.id,
-                    "lms_integration_id": row.integration_id,
-                    "agent_key": key,
-                    "agent": row.data["actor"],
-                    "stored": row.stored,
-                }
-            ],
+            [rows[statement_id] for statement_id in sorted(rows)],
         )
 
-    def _write(self, unit: Unit, facts: EnrollmentFacts) -> None:
+    def _write(self, results: Sequence[tuple[Unit, EnrollmentFacts | None]]) -> None:
+        """Replace the enrollments, lessons, evidence and findings of a batch."""
+        gone = [unit.enrollment_id for unit, facts in results if facts is None]
+        if gone:
+            self.session.execute(
+                delete(LMSCourseEnrollment).where(LMSCourseEnrollment.id.in_(gone))
+            )
+        kept = [(unit, facts) for unit, facts in results if facts is not None]
+        if not kept:
+            return
+        ids = [unit.enrollment_id for unit, _facts in kept]
+        existing = {
+            e.id: e
+            for e in self.session.scalars(
+                select(LMSCourseEnrollment).where(LMSCourseEnrollment.id.in_(ids))
+            )
+        }
+        enrollments = [
+            self._enrollment(unit, facts, existing.get(unit.enrollment_id)) for unit, facts in kept
+        ]
+        self.session.flush()
+        lesson_ids = self._write_lessons(kept, enrollments)
+        for table in (RecordEvidence, DataQualityFinding):
+            self.session.execute(delete(table).where(table.enrollment_id.in_(ids)))
+        evidence: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = {}
+        findings: dict[uuid.UUID, dict[str, Any]] = {}
+        for (_unit, facts), enrollment in zip(kept, enrollments, strict=True):
+            for statement_id in facts.statement_ids:
+                evidence[(enrollment.id, statement_id)] = enrollment.id
+            for lesson in facts.lessons:
+                for statement_id in lesson.statement_ids:
+                    evidence[(lesson_ids[(enrollment.id, lesson.activity_id)], statement_id)] = (
+                        enrollment.id
+                    )
+            for f in facts.findings:
+                finding_id = uuid.uuid5(_RECORDS, f"{enrollment.id}|{f.rule}|{f.statement_id}")
+                findings[finding_id] = {
+                    "id": finding_id,
+                    "company_id": self.company_id,
+                    "enrollment_id": enrollment.id,
+                    "record_id": lesson_ids.get(
+                        (enrollment.id, f.lesson_activity_id or ""), enrollment.id
+                    ),
+                    "rule": f.rule,
+                    "message": f.message,
+                    "statement_id": f.statement_id,
+                    "found_at": f.at,
+                }
+        evidence_rows = [
+            {
+                "company_id": self.company_id,
+                "record_id": record_id,
+                "statement_id": statement_id,
+                "enrollment_id": enrollment_id,
+            }
+            for (record_id, statement_id), enrollment_id in evidence.items()
+        ]
+        insert_rows(self.session, _table(RecordEvidence), evidence_rows)
+        insert_rows(self.session, _table(DataQualityFinding), list(findings.values()))
+
+    def _enrollment(
+        self, unit: Unit, facts: EnrollmentFacts, enrollment: LMSCourseEnrollment | None
+    ) -> LMSCourseEnrollment:
         enrollment_id = unit.enrollment_id
-        enrollment = self.session.get(LMSCourseEnrollment, enrollment_id)
-        course = {"id": unit.course_id}
         if enrollment is None:
             enrollment = LMSCourseEnrollment(
                 id=enrollment_id,
@@ -318,7 +393,7 @@ class Folder:
         enrollment.course_id = short_id(unit.course_id)
         enrollment.course_activity_id = unit.course_id
         enrollment.course_code = unit.course_id.rstrip("/").rsplit("/", 1)[-1][:50]
-        enrollment.course_type = self._course_type(unit.integration_id, course)
+        enrollment.course_type = self._course_type(unit.integration_id, {"id": unit.course_id})
         for name in (
             "course_name", "enrollment_date", "start_date", "completion_date",
             "progress_percentage", "time_spent_minutes", "score_achieved", "max_score",
@@ -331,89 +406,63 @@ class Folder:
         enrollment.updated_by_user_id = SYSTEM_USER
         enrollment.created_at = facts.first_stored
         enrollment.updated_at = facts.last_stored
-        self.session.flush()
-        self._write_lessons(unit, enrollment, facts)
+        return enrollment
 
     def _write_lessons(
-        self, unit: Unit, enrollment: LMSCourseEnrollment, facts: EnrollmentFacts
-    ) -> None:
-        enrollment_id = enrollment.id
-        for table in (RecordEvidence, DataQualityFinding):
-            self.session.execute(delete(table).where(table.enrollment_id == enrollment_id))
+        self,
+        kept: Sequence[tuple[Unit, EnrollmentFacts]],
+        enrollments: Sequence[LMSCourseEnrollment],
+    ) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
+        """Upsert each enrollment's lesson rows, delete stale ones; their ids by lesson."""
         existing = {
-            p.lesson_activity_id: p
+            (p.enrollment_id, p.lesson_activity_id): p
             for p in self.session.scalars(
                 select(LMSLearningProgress).where(
-                    LMSLearningProgress.enrollment_id == enrollment_id
+                    LMSLearningProgress.enrollment_id.in_([e.id for e in enrollments])
                 )
             )
         }
-        lesson_ids: dict[str, uuid.UUID] = {}
-        for lesson in facts.lessons:
-            progress = existing.pop(lesson.activity_id, None)
-            if progress is None:
-                progress = LMSLearningProgress(
-                    id=uuid.uuid5(_RECORDS, f"{enrollment_id}|{lesson.activity_id}"),
-                    company_id=self.company_id,
-                    lms_integration_id=unit.integration_id,
-                    enrollment_id=enrollment_id,
-                    employee_id=unit.employee_id,
-                    lesson_activity_id=lesson.activity_id,
-                )
-                self.session.add(progress)
-            lesson_ids[lesson.activity_id] = progress.id
-            progress.course_id = enrollment.course_id
-            progress.lesson_id = short_id(lesson.activity_id)
-            progress.lesson_name = lesson.name
-            progress.lesson_type = lesson.lesson_type
-            progress.progress_status = lesson.status
-            progress.completion_date = lesson.completion_date
-            progress.time_spent_seconds = lesson.time_spent_seconds
-            progress.first_access_date = lesson.first_access
-            progress.last_access_date = lesson.last_access
-            progress.score_achieved = lesson.score
-            progress.max_score = lesson.max_score
-            progress.attempts_count = lesson.attempts
-            progress.completion_percentage = lesson.completion_percentage
-            progress.created_at = facts.first_stored
-            progress.updated_at = facts.last_stored
+        lesson_ids: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
+        for (unit, facts), enrollment in zip(kept, enrollments, strict=True):
+            for lesson in facts.lessons:
+                progress = existing.pop((enrollment.id, lesson.activity_id), None)
+                if progress is None:
+                    progress = LMSLearningProgress(
+                        id=uuid.uuid5(_RECORDS, f"{enrollment.id}|{lesson.activity_id}"),
+                        company_id=self.company_id,
+                        lms_integration_id=unit.integration_id,
+                        enrollment_id=enrollment.id,
+                        employee_id=unit.employee_id,
+                        lesson_activity_id=lesson.activity_id,
+                    )
+                    self.session.add(progress)
+                lesson_ids[(enrollment.id, lesson.activity_id)] = progress.id
+                progress.course_id = enrollment.course_id
+                progress.lesson_id = short_id(lesson.activity_id)
+                progress.lesson_name = lesson.name
+                progress.lesson_type = lesson.lesson_type
+                progress.progress_status = lesson.status
+                progress.completion_date = lesson.completion_date
+                progress.time_spent_seconds = lesson.time_spent_seconds
+                progress.first_access_date = lesson.first_access
+                progress.last_access_date = lesson.last_access
+                progress.score_achieved = lesson.score
+                progress.max_score = lesson.max_score
+                progress.attempts_count = lesson.attempts
+                progress.completion_percentage = lesson.completion_percentage
+                progress.created_at = facts.first_stored
+                progress.updated_at = facts.last_stored
         for stale in existing.values():
             self.session.delete(stale)
         self.session.flush()
-        evidence = [(enrollment_id, sid) for sid in facts.statement_ids] + [
-            (lesson_ids[lesson.activity_id], sid)
-            for lesson in facts.lessons
-            for sid in lesson.statement_ids
-        ]
-        evidence_rows = [
-            {
-                "company_id": self.company_id,
-                "record_id": record,
-                "statement_id": statement_id,
-                "enrollment_id": enrollment_id,
-            }
-            for record, statement_id in dict.fromkeys(evidence)
-        ]
-        self.session.execute(insert(RecordEvidence), evidence_rows)
-        finding_rows = [
-            {
-                "id": uuid.uuid5(_RECORDS, f"{enrollment_id}|{f.rule}|{f.statement_id}"),
-                "company_id": self.company_id,
-                "enrollment_id": enrollment_id,
-                "record_id": lesson_ids.get(f.lesson_activity_id or "", enrollment_id),
-                "rule": f.rule,
-                "message": f.message,
-                "statement_id": f.statement_id,
-                "found_at": f.at,
-            }
-            for f in dict.fromkeys(facts.findings)
-        ]
-        if finding_rows:
-            self.session.execute(insert(DataQualityFinding), finding_rows)
+        return lesson_ids
 
 
-def _chunks(ids: list[uuid.UUID], size: int = 1000) -> list[list[uuid.UUID]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
+T = TypeVar("T")
+
+
+def _chunks(values: list[T], size: int = 1000) -> list[list[T]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def short_id(iri: str) -> str:
@@ -421,6 +470,34 @@ def short_id(iri: str) -> str:
     if len(iri) <= 100:
         return iri
     return "sha1:" + hashlib.sha1(iri.encode(), usedforsecurity=False).hexdigest()
+
+
+def _voids(statement: Json) -> bool:
+    obj = statement["object"]
+    return bool(statement["verb"]["id"] == VOIDED_VERB and obj.get("objectType") == "StatementRef")
+
+
+def _integration(row: _Stored) -> uuid.UUID:
+    assert row.integration_id is not None
+    return row.integration_id
+
+
+def _learner_rows(
+    rows: Iterable[_Stored], integration_id: uuid.UUID, keys: Sequence[str]
+) -> list[_Stored]:
+    """The live statements of one learner, as stored through one integration."""
+    wanted = set(keys)
+    return [
+        row
+        for row in rows
+        if row.integration_id == integration_id
+        and not row.voided
+        and agent_key(row.data["actor"]) in wanted
+    ]
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def _registration(statement: Json) -> uuid.UUID | None:

@@ -70,6 +70,10 @@ class IntegrationSchema(Schema):
     updated_at = fields.DateTime(dump_only=True)
 
 
+class IntegrationPatchSchema(IntegrationSchema):
+    """The fields of a PATCH, all optional."""
+
+
 class IntegrationQuery(PageQuery):
     is_active = fields.Boolean()
     lms_type = fields.Enum(LmsType, by_value=True)
@@ -197,7 +201,7 @@ class IntegrationItem(MethodView):
         """Replace an LMS integration's configuration."""
         return _update(integration_id, data)
 
-    @blp.arguments(IntegrationSchema(partial=True))
+    @blp.arguments(IntegrationPatchSchema(partial=True))
     @blp.response(200, IntegrationSchema)
     def patch(self, data: dict[str, Any], integration_id: uuid.UUID) -> LMSIntegrationConfig:
         """Change some fields of an LMS integration."""
