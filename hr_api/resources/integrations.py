@@ -31,7 +31,9 @@ from mapping.rules import check_lms_code
 from statements.errors import NotFound
 from statements.models import Company, StatementRow
 
-blp = Blueprint("lms-integrations", __name__, description="LMS integrations and their LRS credentials")
+blp = Blueprint(
+    "lms-integrations", __name__, description="LMS integrations and their LRS credentials"
+)
 MANAGE = ("can_manage_integrations", "can_manage_lms_config")
 # Integration methods whose LMS pushes statements with an LRS credential.
 PUSH_METHODS = {IntegrationMethod.XAPI, IntegrationMethod.LTI, IntegrationMethod.WEBHOOK}
@@ -223,7 +225,9 @@ class IntegrationItem(MethodView):
             .values(revoked_at=datetime.now(UTC))
         )
         session.flush()
-        audit_event("deactivate", "lms_integration", integration.id, before=before, after=_dump(integration))
+        audit_event(
+            "deactivate", "lms_integration", integration.id, before=before, after=_dump(integration)
+        )
         session.commit()
 
 
@@ -237,7 +241,9 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
     integration.updated_by_user_id = current_access().user_id
     integration.updated_at = datetime.now(UTC)
     session.flush()
-    audit_event("update", "lms_integration", integration.id, before=before, after=_dump(integration))
+    audit_event(
+        "update", "lms_integration", integration.id, before=before, after=_dump(integration)
+    )
     session.commit()
     return integration
 
@@ -258,9 +264,9 @@ class ConnectionTest(MethodView):
                 "last_statement_at": None,
             }
         active = session.scalar(
-            select(func.count()).select_from(Credential).where(
-                Credential.integration_id == integration.id, Credential.revoked_at.is_(None)
-            )
+            select(func.count())
+            .select_from(Credential)
+            .where(Credential.integration_id == integration.id, Credential.revoked_at.is_(None))
         )
         last = session.scalar(
             select(func.max(StatementRow.stored)).where(
@@ -274,7 +280,12 @@ class ConnectionTest(MethodView):
             status, message = "waiting", "credentials are active; no statement has arrived yet"
         else:
             status, message = "receiving", "statements are arriving"
-        return {"status": status, "message": message, "active_credentials": active, "last_statement_at": last}
+        return {
+            "status": status,
+            "message": message,
+            "active_credentials": active,
+            "last_statement_at": last,
+        }
 
 
 @blp.route("/<uuid:integration_id>/credentials/")
@@ -316,7 +327,9 @@ class CredentialItem(MethodView):
         integration = _get(integration_id)
         session = request_session()
         credential = session.scalar(
-            select(Credential).where(Credential.key == key, Credential.integration_id == integration.id)
+            select(Credential).where(
+                Credential.key == key, Credential.integration_id == integration.id
+            )
         )
         if credential is None:
             raise NotFound(f"no credential {key} for this integration")
