@@ -245,9 +245,12 @@ def employees_keys(
             .tuples()
             .all()
         )
+    by_employee: dict[uuid.UUID, list[tuple[uuid.UUID | None, str]]] = {}
+    for employee_id, integration_id, key in rows:
+        by_employee.setdefault(employee_id, []).append((integration_id, key))
     return {
         (integration_id, employee_id): sorted(
-            {key for e, i, key in rows if e == employee_id and i in (integration_id, None)}
+            {key for i, key in by_employee.get(employee_id, []) if i in (integration_id, None)}
         )
         for integration_id, employee_id in wanted
     }

@@ -123,11 +123,11 @@ class Folder:
         self._record_unmatched(unmatched)
         if shared:
             keys = employees_keys(self.session, self.company_id, shared)
-            registered = self._registration_rows({r for regs in shared.values() for r in regs})
+            registered = _ByActor(
+                self._registration_rows({r for regs in shared.values() for r in regs})
+            )
             for (integration_id, employee_id), registrations in shared.items():
-                learner = _learner_rows(
-                    registered, integration_id, keys[(integration_id, employee_id)]
-                )
+                learner = registered.learner(integration_id, keys[(integration_id, employee_id)])
                 mine = [row for row in learner if _registration(row.data) in registrations]
                 rules = self._rules(integration_id)
                 by_registration = _explicit_courses(mine, rules)
@@ -160,11 +160,11 @@ class Folder:
         registrations = {r for row in rows.values() if (r := _registration(row.data))}
         for row in self._registration_rows(registrations):
             rows.setdefault(row.id, row)
-        by_learner: dict[tuple[uuid.UUID, uuid.UUID], list[_Stored]] = {}
-        for (integration_id, employee_id), learner_keys in keys.items():
-            by_learner[(integration_id, employee_id)] = _learner_rows(
-                rows.values(), integration_id, learner_keys
-            )
+        by_actor = _ByActor(rows.values())
+        by_learner = {
+            (integration_id, employee_id): by_actor.learner(integration_id, learner_keys)
+            for (integration_id, employee_id), learner_keys in keys.items()
+        }
         results: list[tuple[Unit, EnrollmentFacts | None]] = []
         for unit in units:
             rules = self._rules(unit.integration_id)
@@ -317,7 +317,8 @@ class Folder:
         )
 
     def _write(self, results: Sequence[tuple[Unit, EnrollmentFacts | None]]) -> None:
-        """Replace the enrollments, lessons, evidence and findings of a batch."""
+        """Replace the enrollments, lessons, evidence and findings of a batch, with one
+        statement per table: HR-only fields of existing enrollments are left alone."""
         gone = [unit.enrollment_id for unit, facts in results if facts is None]
         if gone:
             self.session.execute(
@@ -327,43 +328,44 @@ class Folder:
         if not kept:
             return
         ids = [unit.enrollment_id for unit, _facts in kept]
-        existing = {
-            e.id: e
-            for e in self.session.scalars(
-                select(LMSCourseEnrollment).where(LMSCourseEnrollment.id.in_(ids))
-            )
+        enrollment_rows = [self._enrollment_row(unit, facts) for unit, facts in kept]
+        upsert = self._insert(LMSCourseEnrollment)
+        derived = {
+            name: upsert.excluded[name] for name in enrollment_rows[0] if name not in _SET_ONCE
         }
-        enrollments = [
-            self._enrollment(unit, facts, existing.get(unit.enrollment_id)) for unit, facts in kept
-        ]
-        self.session.flush()
-        lesson_ids = self._write_lessons(kept, enrollments)
-        for table in (RecordEvidence, DataQualityFinding):
+        self.session.execute(
+            upsert.on_conflict_do_update(index_elements=["id"], set_=derived), enrollment_rows
+        )
+        for table in (LMSLearningProgress, RecordEvidence, DataQualityFinding):
             self.session.execute(delete(table).where(table.enrollment_id.in_(ids)))
+        lesson_rows: list[dict[str, Any]] = []
         evidence: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = {}
         findings: dict[uuid.UUID, dict[str, Any]] = {}
-        for (_unit, facts), enrollment in zip(kept, enrollments, strict=True):
-            for statement_id in facts.statement_ids:
-                evidence[(enrollment.id, statement_id)] = enrollment.id
+        for (unit, facts), enrollment in zip(kept, enrollment_rows, strict=True):
+            enrollment_id = enrollment["id"]
+            lesson_ids = {}
             for lesson in facts.lessons:
+                row = self._lesson_row(unit, facts, enrollment, lesson)
+                lesson_rows.append(row)
+                lesson_ids[lesson.activity_id] = row["id"]
                 for statement_id in lesson.statement_ids:
-                    evidence[(lesson_ids[(enrollment.id, lesson.activity_id)], statement_id)] = (
-                        enrollment.id
-                    )
+                    evidence[(row["id"], statement_id)] = enrollment_id
+            for statement_id in facts.statement_ids:
+                evidence[(enrollment_id, statement_id)] = enrollment_id
             for f in facts.findings:
-                finding_id = uuid.uuid5(_RECORDS, f"{enrollment.id}|{f.rule}|{f.statement_id}")
+                finding_id = uuid.uuid5(_RECORDS, f"{enrollment_id}|{f.rule}|{f.statement_id}")
                 findings[finding_id] = {
                     "id": finding_id,
                     "company_id": self.company_id,
-                    "enrollment_id": enrollment.id,
-                    "record_id": lesson_ids.get(
-                        (enrollment.id, f.lesson_activity_id or ""), enrollment.id
-                    ),
+                    "enrollment_id": enrollment_id,
+                    "record_id": lesson_ids.get(f.lesson_activity_id or "", enrollment_id),
                     "rule": f.rule,
                     "message": f.message,
                     "statement_id": f.statement_id,
                     "found_at": f.at,
                 }
+        if lesson_rows:
+            self.session.execute(self._insert(LMSLearningProgress), lesson_rows)
         evidence_rows = [
             {
                 "company_id": self.company_id,
@@ -376,86 +378,78 @@ class Folder:
         insert_rows(self.session, _table(RecordEvidence), evidence_rows)
         insert_rows(self.session, _table(DataQualityFinding), list(findings.values()))
 
-    def _enrollment(
-        self, unit: Unit, facts: EnrollmentFacts, enrollment: LMSCourseEnrollment | None
-    ) -> LMSCourseEnrollment:
-        enrollment_id = unit.enrollment_id
-        if enrollment is None:
-            enrollment = LMSCourseEnrollment(
-                id=enrollment_id,
-                company_id=self.company_id,
-                lms_integration_id=unit.integration_id,
-                employee_id=unit.employee_id,
-                enrollment_number=f"ENR-{enrollment_id.hex[:16].upper()}",
-                created_by_user_id=SYSTEM_USER,
-            )
-            self.session.add(enrollment)
-        enrollment.course_id = short_id(unit.course_id)
-        enrollment.course_activity_id = unit.course_id
-        enrollment.course_code = unit.course_id.rstrip("/").rsplit("/", 1)[-1][:50]
-        enrollment.course_type = self._course_type(unit.integration_id, {"id": unit.course_id})
-        for name in (
-            "course_name", "enrollment_date", "start_date", "completion_date",
-            "progress_percentage", "time_spent_minutes", "score_achieved", "max_score",
-            "passing_score", "last_access_date", "total_access_count", "credits_earned",
-            "waiver_reason", "instructor_id", "instructor_name", "due_date", "is_mandatory",
-            "is_compliance_training", "enrollment_source",
-        ):  # fmt: skip
-            setattr(enrollment, name, getattr(facts, name))
-        enrollment.enrollment_status = facts.status
-        enrollment.updated_by_user_id = SYSTEM_USER
-        enrollment.created_at = facts.first_stored
-        enrollment.updated_at = facts.last_stored
-        return enrollment
+    def _insert(self, model: type[Any]) -> Any:
+        dialect = self.session.get_bind().dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
-    def _write_lessons(
-        self,
-        kept: Sequence[tuple[Unit, EnrollmentFacts]],
-        enrollments: Sequence[LMSCourseEnrollment],
-    ) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
-        """Upsert each enrollment's lesson rows, delete stale ones; their ids by lesson."""
-        existing = {
-            (p.enrollment_id, p.lesson_activity_id): p
-            for p in self.session.scalars(
-                select(LMSLearningProgress).where(
-                    LMSLearningProgress.enrollment_id.in_([e.id for e in enrollments])
-                )
-            )
+    def _enrollment_row(self, unit: Unit, facts: EnrollmentFacts) -> dict[str, Any]:
+        enrollment_id = unit.enrollment_id
+        row: dict[str, Any] = {
+            "id": enrollment_id,
+            "company_id": self.company_id,
+            "lms_integration_id": unit.integration_id,
+            "employee_id": unit.employee_id,
+            "enrollment_number": f"ENR-{enrollment_id.hex[:16].upper()}",
+            "created_by_user_id": SYSTEM_USER,
+            "course_id": short_id(unit.course_id),
+            "course_activity_id": unit.course_id,
+            "course_code": unit.course_id.rstrip("/").rsplit("/", 1)[-1][:50],
+            "course_type": self._course_type(unit.integration_id, {"id": unit.course_id}),
+            "enrollment_status": facts.status,
+            "updated_by_user_id": SYSTEM_USER,
+            "created_at": facts.first_stored,
+            "updated_at": facts.last_stored,
         }
-        lesson_ids: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
-        for (unit, facts), enrollment in zip(kept, enrollments, strict=True):
-            for lesson in facts.lessons:
-                progress = existing.pop((enrollment.id, lesson.activity_id), None)
-                if progress is None:
-                    progress = LMSLearningProgress(
-                        id=uuid.uuid5(_RECORDS, f"{enrollment.id}|{lesson.activity_id}"),
-                        company_id=self.company_id,
-                        lms_integration_id=unit.integration_id,
-                        enrollment_id=enrollment.id,
-                        employee_id=unit.employee_id,
-                        lesson_activity_id=lesson.activity_id,
-                    )
-                    self.session.add(progress)
-                lesson_ids[(enrollment.id, lesson.activity_id)] = progress.id
-                progress.course_id = enrollment.course_id
-                progress.lesson_id = short_id(lesson.activity_id)
-                progress.lesson_name = lesson.name
-                progress.lesson_type = lesson.lesson_type
-                progress.progress_status = lesson.status
-                progress.completion_date = lesson.completion_date
-                progress.time_spent_seconds = lesson.time_spent_seconds
-                progress.first_access_date = lesson.first_access
-                progress.last_access_date = lesson.last_access
-                progress.score_achieved = lesson.score
-                progress.max_score = lesson.max_score
-                progress.attempts_count = lesson.attempts
-                progress.completion_percentage = lesson.completion_percentage
-                progress.created_at = facts.first_stored
-                progress.updated_at = facts.last_stored
-        for stale in existing.values():
-            self.session.delete(stale)
-        self.session.flush()
-        return lesson_ids
+        for name in _FROM_FACTS:
+            row[name] = getattr(facts, name)
+        return row
+
+    def _lesson_row(
+        self, unit: Unit, facts: EnrollmentFacts, enrollment: Mapping[str, Any], lesson: Any
+    ) -> dict[str, Any]:
+        return {
+            "id": uuid.uuid5(_RECORDS, f"{enrollment['id']}|{lesson.activity_id}"),
+            "company_id": self.company_id,
+            "lms_integration_id": unit.integration_id,
+            "enrollment_id": enrollment["id"],
+            "employee_id": unit.employee_id,
+            "course_id": enrollment["course_id"],
+            "lesson_id": short_id(lesson.activity_id),
+            "lesson_activity_id": lesson.activity_id,
+            "lesson_name": lesson.name,
+            "lesson_type": lesson.lesson_type,
+            "progress_status": lesson.status,
+            "completion_date": lesson.completion_date,
+            "time_spent_seconds": lesson.time_spent_seconds,
+            "first_access_date": lesson.first_access,
+            "last_access_date": lesson.last_access,
+            "score_achieved": lesson.score,
+            "max_score": lesson.max_score,
+            "attempts_count": lesson.attempts,
+            "completion_percentage": lesson.completion_percentage,
+            "created_at": facts.first_stored,
+            "updated_at": facts.last_stored,
+        }
+
+
+# Enrollment columns folding copies from the facts, and those it sets only when it creates
+# the enrollment; every other column belongs to HR and is never overwritten.
+_FROM_FACTS = (
+    "course_name", "enrollment_date", "start_date", "completion_date", "progress_percentage",
+    "time_spent_minutes", "score_achieved", "max_score", "passing_score", "last_access_date",
+    "total_access_count", "credits_earned", "waiver_reason", "instructor_id", "instructor_name",
+    "due_date", "is_mandatory", "is_compliance_training", "enrollment_source",
+)  # fmt: skip
+_SET_ONCE = frozenset(
+    {
+        "id",
+        "company_id",
+        "lms_integration_id",
+        "employee_id",
+        "enrollment_number",
+        "created_by_user_id",
+    }
+)
 
 
 T = TypeVar("T")
@@ -482,18 +476,19 @@ def _integration(row: _Stored) -> uuid.UUID:
     return row.integration_id
 
 
-def _learner_rows(
-    rows: Iterable[_Stored], integration_id: uuid.UUID, keys: Sequence[str]
-) -> list[_Stored]:
-    """The live statements of one learner, as stored through one integration."""
-    wanted = set(keys)
-    return [
-        row
-        for row in rows
-        if row.integration_id == integration_id
-        and not row.voided
-        and agent_key(row.data["actor"]) in wanted
-    ]
+class _ByActor:
+    """Live statements grouped by (integration, actor key), to pick out one learner's."""
+
+    def __init__(self, rows: Iterable[_Stored]) -> None:
+        self.groups: dict[tuple[uuid.UUID | None, str | None], list[_Stored]] = {}
+        for row in rows:
+            if not row.voided:
+                key = (row.integration_id, agent_key(row.data["actor"]))
+                self.groups.setdefault(key, []).append(row)
+
+    def learner(self, integration_id: uuid.UUID, keys: Sequence[str]) -> list[_Stored]:
+        """The live statements of one learner (any of `keys`) through one integration."""
+        return [row for key in keys for row in self.groups.get((integration_id, key), [])]
 
 
 def _table(model: type[Any]) -> Table:
