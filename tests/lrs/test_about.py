@@ -76,4 +76,6 @@ def test_about_answers_cors_requests(app):
 
 def test_about_lists_the_page_size_as_an_extension(app, settings):
     body = app.test_client().get("/xapi/about").json
-    assert body["extensions"] == {"urn:x-hr-lrs:about:statement-page-max": settings.statement_page_max}
+    assert body["extensions"] == {
+        "urn:x-hr-lrs:about:statement-page-max": settings.statement_page_max
+    }
