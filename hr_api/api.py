@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from flask import Flask, Response
 from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from lrs.problems import http_error_response
 
 
+class FieldErrorSchema(Schema):
+    path = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """Every error: the status, a machine code, what to do, and field errors if any."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    detail = fields.String(required=True)
+    errors = fields.List(fields.Nested(FieldErrorSchema))
+
+
 class HrApi(Api):  # type: ignore[misc]
     """An Api whose errors are the same problem documents as everywhere else."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return http_error_response(error)

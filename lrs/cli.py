@@ -19,6 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
+from hr_api.audit import verify as verify_audit
+from hr_api.crypto import SecretBox
+from hr_api.tokens import development_token
 from lrs import migrate
 from lrs.credentials import (
     SCOPES,
@@ -28,6 +31,7 @@ from lrs.credentials import (
     list_credentials,
     revoke_credential,
 )
+from mapping.models import LMSIntegrationConfig
 from mapping.outbox import run_worker
 from mapping.rebuild import rebuild
 from statements.db import make_engine
@@ -123,6 +127,63 @@ def mapping_rebuild(company_name: str | None, integration_id: uuid.UUID | None) 
         for company in companies:
             written = rebuild(session, company.id, integration_id)
             click.echo(f"{company.name}: {written} enrollments")
+
+
+@main.group()
+def tokens() -> None:
+    """HR API bearer tokens."""
+
+
+@tokens.command("create")
+@click.option("--user", "user_id", required=True, type=click.UUID, help="The user (token subject).")
+@click.option("--company", "company_name", required=True, help="The company the user works in.")
+@click.option("--hours", default=8.0, show_default=True, help="How long the token is valid.")
+def tokens_create(user_id: uuid.UUID, company_name: str, hours: float) -> None:
+    """Mint a development token (HS256, signed with LRS_JWT_SECRET or SECRET_KEY)."""
+    with _session() as (settings, session):
+        company = session.scalar(select(Company).where(Company.name == company_name))
+        if company is None:
+            raise click.ClickException(f"no company called {company_name!r}")
+        click.echo(development_token(settings, user_id, company.id, hours))
+
+
+@main.group()
+def audit() -> None:
+    """The HR API audit trail."""
+
+
+@audit.command("verify")
+@click.option("--company", "company_name", default=None, help="Only this company's chain.")
+def audit_verify(company_name: str | None) -> None:
+    """Check every row of the audit trail against its hash chain."""
+    with _session() as (_settings, session):
+        company_id = None
+        if company_name is not None:
+            company_id = session.scalar(select(Company.id).where(Company.name == company_name))
+            if company_id is None:
+                raise click.ClickException(f"no company called {company_name!r}")
+        breaks = verify_audit(session, company_id)
+    for found in breaks:
+        click.echo(f"company {found.company_id} event {found.event_id}: {found.reason}")
+    if breaks:
+        raise click.ClickException(f"the audit trail is broken in {len(breaks)} places")
+    click.echo("the audit trail is intact")
+
+
+@main.group()
+def secrets() -> None:
+    """Encrypted integration secrets."""
+
+
+@secrets.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every integration secret with the newest key of LRS_ENCRYPTION_KEYS."""
+    with _session() as (settings, session):
+        box = SecretBox.from_settings(settings)
+        integrations = session.scalars(select(LMSIntegrationConfig)).all()
+        for integration in integrations:
+            integration.authentication_config = box.rotate(integration.authentication_config)
+    click.echo(f"re-encrypted the secrets of {len(integrations)} integrations")
 
 
 @main.group()

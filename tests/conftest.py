@@ -79,7 +79,12 @@ def db_session(connection: Connection) -> Iterator[Session]:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     # No credential cache: tests revoke credentials and expect the next request to fail.
-    return Settings(database_url=database_url, statement_page_max=50, auth_cache_s=0)
+    return Settings(
+        database_url=database_url,
+        statement_page_max=50,
+        auth_cache_s=0,
+        jwt_secret="test-jwt-secret-with-enough-length",
+    )
 
 
 @pytest.fixture

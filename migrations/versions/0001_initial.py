@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 17:23:14.530462
+Create Date: 2026-11-26 17:41:44.979240
 """
 
 from __future__ import annotations

@@ -1,0 +1,114 @@
+"""HR-side assignments recorded as statements, so the statement history stays complete and a
+rebuild reproduces what HR set (due dates, mandatory and compliance flags, HR statuses)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mapping.fold import COMPLIANCE, DUE_DATE, HR_STATUS, MANDATORY
+from mapping.identity import employees_keys
+from mapping.models import Employee, LMSIntegrationConfig
+from mapping.outbox import fold_now
+from mapping.records import Unit
+from mapping.vocabulary import ASSIGNED_VERB
+from statements import timestamps
+from statements.errors import BadRequest
+from statements.keys import agent_key
+from statements.models import Company
+from statements.store import store_statements
+from statements.validate import validate_statements
+
+COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
+HR_ACCOUNT_NAME = "hr-system"
+
+
+def hr_authority(company: Company) -> dict[str, Any]:
+    """The authority of statements the HR system records (Data 2.4.9)."""
+    return {
+        "objectType": "Agent",
+        "name": "HR system",
+        "account": {"homePage": company.home_page, "name": HR_ACCOUNT_NAME},
+    }
+
+
+def learner_agent(
+    session: Session, employee: Employee, integration: LMSIntegrationConfig
+) -> dict[str, Any]:
+    """How the employee appears to the LMS: its account there, else the work e-mail."""
+    keys = employees_keys(session, employee.company_id, {(integration.id, employee.id)})
+    for key in keys[(integration.id, employee.id)]:
+        if key.startswith("account:"):
+            home_page, _, name = key.removeprefix("account:").partition(" ")
+            return {
+                "objectType": "Agent",
+                "name": employee.name,
+                "account": {"homePage": home_page, "name": name},
+            }
+    if employee.work_email:
+        return {
+            "objectType": "Agent",
+            "name": employee.name,
+            "mbox": f"mailto:{employee.work_email}",
+        }
+    raise BadRequest(
+        "the employee has neither a work e-mail nor an account on this LMS; "
+        "add one through /api/employees/"
+    )
+
+
+def assign(
+    session: Session,
+    *,
+    company: Company,
+    employee: Employee,
+    integration: LMSIntegrationConfig,
+    course_activity_id: str,
+    course_name: str,
+    due_date: date | None,
+    is_mandatory: bool,
+    is_compliance_training: bool,
+    hr_status: str | None = None,
+) -> uuid.UUID:
+    """Record an assignment (or a change of its HR fields) and fold it at once; returns the
+    enrollment id."""
+    extensions: dict[str, Any] = {MANDATORY: is_mandatory, COMPLIANCE: is_compliance_training}
+    if due_date is not None:
+        extensions[DUE_DATE] = due_date.isoformat()
+    if hr_status is not None:
+        extensions[HR_STATUS] = hr_status
+    definition: dict[str, Any] = {"type": COURSE_TYPE}
+    if course_name:
+        definition["name"] = {"en-US": course_name}
+    statement = {
+        "actor": learner_agent(session, employee, integration),
+        "verb": {"id": ASSIGNED_VERB, "display": {"en-US": "assigned"}},
+        "object": {"objectType": "Activity", "id": course_activity_id, "definition": definition},
+        "context": {"extensions": extensions},
+    }
+    validate_statements([statement])
+    authority = hr_authority(company)
+    [statement_id] = store_statements(
+        session,
+        company.id,
+        [statement],
+        authority=authority,
+        authority_key=agent_key(authority) or "",
+        stored=timestamps.now(),
+        integration_id=integration.id,
+    )
+    fold_now(session, company.id, [statement_id])
+    unit = Unit(company.id, integration.id, employee.id, course_activity_id)
+    return unit.enrollment_id
+
+
+def employee_by_id(
+    session: Session, company_id: uuid.UUID, employee_id: uuid.UUID
+) -> Employee | None:
+    return session.scalar(
+        select(Employee).where(Employee.id == employee_id, Employee.company_id == company_id)
+    )

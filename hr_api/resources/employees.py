@@ -1,0 +1,162 @@
+"""/api/employees/: the identity map HR systems load, and read back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from hr_api.context import audit_event, current_access
+from hr_api.pagination import PageQuery, page_of, paginate
+from hr_api.resources.common import mask, owned, visible_employee
+from lrs.context import request_session
+from mapping.choices import EmploymentStatus
+from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
+from mapping.models import Employee, LMSIntegrationConfig
+from statements import timestamps
+from statements.errors import BadRequest
+
+blp = Blueprint("employees", __name__, description="The employee identity map")
+READ = ("can_view_progress", "can_manage_lms_config", "can_enroll_learners")
+WRITE = ("can_manage_lms_config",)
+
+
+class AccountSchema(Schema):
+    lms_integration_id = fields.UUID(required=True)
+    name = fields.String(required=True, validate=validate.Length(1, 255))
+    home_page = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class EmployeeInSchema(Schema):
+    employee_number = fields.String(required=True, validate=validate.Length(1, 50))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    user_id = fields.UUID(load_default=None)
+    work_email = fields.Email(load_default=None)
+    department_id = fields.UUID(load_default=None)
+    department_name = fields.String(load_default="", validate=validate.Length(max=200))
+    team_id = fields.UUID(load_default=None)
+    team_name = fields.String(load_default="", validate=validate.Length(max=200))
+    manager_number = fields.String(load_default=None, validate=validate.Length(max=50))
+    employment_status = fields.Enum(
+        EmploymentStatus, by_value=True, load_default=EmploymentStatus.ACTIVE
+    )
+    lms_accounts = fields.List(fields.Nested(AccountSchema), load_default=list)
+
+
+class EmployeeBatchSchema(Schema):
+    employees = fields.List(
+        fields.Nested(EmployeeInSchema), required=True, validate=validate.Length(1, 5000)
+    )
+
+
+class EmployeeSchema(Schema):
+    id = fields.UUID(required=True)
+    employee_number = fields.String(required=True)
+    name = fields.String(required=True)
+    user_id = fields.UUID(allow_none=True)
+    work_email = fields.String(allow_none=True)
+    department_id = fields.UUID(allow_none=True)
+    department_name = fields.String()
+    team_id = fields.UUID(allow_none=True)
+    team_name = fields.String()
+    manager_id = fields.UUID(allow_none=True)
+    employment_status = fields.Enum(EmploymentStatus, by_value=True)
+    masked_fields = fields.List(fields.String(), required=True)
+
+
+class EmployeeQuery(PageQuery):
+    department_id = fields.UUID()
+    team_id = fields.UUID()
+
+
+class UpsertResultSchema(Schema):
+    upserted = fields.Integer(required=True)
+
+
+def _dump(employee: Employee) -> dict[str, Any]:
+    access = current_access()
+    data: dict[str, Any] = EmployeeSchema().dump(_as_dict(employee))
+    own = employee.id == access.employee_id
+    return mask(data, ("work_email",), own or access.can("can_manage_lms_config"))
+
+
+def _as_dict(employee: Employee) -> dict[str, Any]:
+    return {
+        column.name: getattr(employee, column.name) for column in Employee.__table__.columns
+    } | {"masked_fields": []}
+
+
+@blp.route("/")
+class Employees(MethodView):
+    @blp.arguments(EmployeeQuery, location="query")
+    @blp.response(200, page_of(EmployeeSchema))
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The employees you may see."""
+        access = current_access()
+        access.require(*READ)
+        statement = select(Employee).where(access.visible_employees())
+        for name in ("department_id", "team_id"):
+            if name in query:
+                statement = statement.where(getattr(Employee, name) == query[name])
+        statement = statement.order_by(Employee.employee_number, Employee.id)
+        page = paginate(request_session(), statement, query["page"], query["page_size"])
+        page["items"] = [_dump(e) for e in page["items"]]
+        return page
+
+    @blp.arguments(EmployeeBatchSchema)
+    @blp.response(200, UpsertResultSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Create or update employees by employee number (bulk load of the identity map)."""
+        access = current_access()
+        access.require(*WRITE)
+        session = request_session()
+        numbers = [e["employee_number"] for e in data["employees"]]
+        if len(set(numbers)) != len(numbers):
+            raise BadRequest("each employee_number may appear once per request")
+        integrations = {
+            a["lms_integration_id"] for e in data["employees"] for a in e["lms_accounts"]
+        }
+        for integration_id in integrations:
+            owned(session, LMSIntegrationConfig, integration_id, access, "LMS integration")
+        records = [
+            EmployeeRecord(
+                employee_number=e["employee_number"],
+                name=e["name"],
+                work_email=e["work_email"],
+                user_id=e["user_id"],
+                department_id=e["department_id"],
+                department_name=e["department_name"],
+                team_id=e["team_id"],
+                team_name=e["team_name"],
+                manager_number=e["manager_number"],
+                employment_status=e["employment_status"],
+                accounts=[
+                    LmsAccount(a["lms_integration_id"], a["name"], a["home_page"])
+                    for a in e["lms_accounts"]
+                ],
+            )
+            for e in data["employees"]
+        ]
+        employees = upsert_employees(session, access.company_id, records, timestamps.now())
+        audit_event(
+            "upsert",
+            "employees",
+            f"{len(employees)} employees",
+            after={"employee_numbers": numbers},
+        )
+        session.commit()
+        return {"upserted": len(employees)}
+
+
+@blp.route("/<uuid:employee_id>/")
+class EmployeeItem(MethodView):
+    @blp.response(200, EmployeeSchema)
+    def get(self, employee_id: uuid.UUID) -> dict[str, Any]:
+        """An employee you may see."""
+        access = current_access()
+        access.require(*READ)
+        return _dump(visible_employee(request_session(), access, employee_id))

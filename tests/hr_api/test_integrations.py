@@ -1,0 +1,155 @@
+"""/api/lms-integrations/: configuration, encrypted secrets, credentials, connection tests."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from hr_api.models import AuditEvent
+from mapping.models import LMSIntegrationConfig
+from tests.xapi_client import XapiClient
+
+INTEGRATION = {
+    "lms_name": "Main Moodle",
+    "lms_type": "moodle",
+    "lms_code": "MOODLE",
+    "integration_method": "xapi",
+    "api_endpoint_url": "https://moodle.example.com",
+    "authentication_type": "api_key",
+    "authentication_config": {"api_key": "s3cr3t-key"},
+    "data_format": "xapi",
+    "sync_frequency": "real_time",
+    "sync_direction": "inbound_only",
+}
+
+
+def create(user, **changes):
+    response = user.post("lms-integrations/", INTEGRATION | changes)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_create_returns_the_integration_without_its_secret(admin, db_session):
+    created = create(admin)
+    assert created["lms_code"] == "MOODLE"
+    assert created["connection_status"] == "disconnected"
+    assert "authentication_config" not in created
+    assert created["has_authentication_config"] is True
+    stored = db_session.get(LMSIntegrationConfig, uuid.UUID(created["id"]))
+    assert "s3cr3t-key" not in str(stored.authentication_config)
+    assert set(stored.authentication_config) == {"ciphertext"}
+
+
+def test_lms_code_is_unique_within_the_company_only(admin, make_user):
+    from tests.factories import CompanyFactory
+
+    create(admin)
+    response = admin.post("lms-integrations/", INTEGRATION)
+    assert response.status_code == 409
+    assert "MOODLE" in response.json["detail"]
+    elsewhere = make_user("all", in_company=CompanyFactory())
+    assert elsewhere.post("lms-integrations/", INTEGRATION).status_code == 201
+
+
+def test_invalid_choice_is_a_field_error(admin):
+    response = admin.post("lms-integrations/", INTEGRATION | {"lms_type": "Moodle"})
+    assert response.status_code == 422
+    assert response.json["errors"][0]["path"] == "json.lms_type"
+
+
+def test_list_filters_and_paginates(admin):
+    create(admin, lms_code="A", lms_type="canvas")
+    create(admin, lms_code="B", lms_type="moodle", is_active=False)
+    page = admin.get("lms-integrations/", query_string={"lms_type": "canvas"}).json
+    assert [i["lms_code"] for i in page["items"]] == ["A"]
+    assert (page["total"], page["page"], page["pages"]) == (1, 1, 1)
+    inactive = admin.get("lms-integrations/", query_string={"is_active": "false"}).json
+    assert [i["lms_code"] for i in inactive["items"]] == ["B"]
+    paged = admin.get("lms-integrations/", query_string={"page_size": 1, "page": 2}).json
+    assert (paged["total"], len(paged["items"]), paged["pages"]) == (2, 1, 2)
+
+
+def test_put_and_patch_update(admin):
+    created = create(admin)
+    path = f"lms-integrations/{created['id']}/"
+    patched = admin.patch(path, {"lms_name": "Renamed"}).json
+    assert patched["lms_name"] == "Renamed" and patched["lms_code"] == "MOODLE"
+    replaced = admin.put(path, INTEGRATION | {"lms_code": "NEW", "timeout_seconds": 60})
+    assert replaced.status_code == 200
+    assert (replaced.json["lms_code"], replaced.json["timeout_seconds"]) == ("NEW", 60)
+
+
+def test_credentials_are_issued_once_listed_and_revoked(admin, app):
+    created = create(admin)
+    base = f"lms-integrations/{created['id']}/credentials/"
+    issued = admin.post(
+        base, {"name": "moodle push", "scopes": ["statements/write", "statements/read"]}
+    )
+    assert issued.status_code == 201
+    body = issued.json
+    assert body["secret"] and body["endpoint"].endswith("/xapi/")
+    listed = admin.get(base).json
+    assert [c["key"] for c in listed] == [body["key"]]
+    assert "secret" not in listed[0]
+    lms = XapiClient(app.test_client(), body["key"], body["secret"], admin.company)
+    assert lms.get().status_code == 200
+    assert admin.delete(f"{base}{body['key']}/").status_code == 204
+    assert lms.get().status_code == 401
+
+
+def test_test_connection_reports_credentials_and_statements(admin, app):
+    created = create(admin)
+    path = f"lms-integrations/{created['id']}/test-connection/"
+    assert admin.post(path).json["status"] == "no_credentials"
+    issued = admin.post(f"lms-integrations/{created['id']}/credentials/", {"name": "push"}).json
+    assert admin.post(path).json["status"] == "waiting"
+    lms = XapiClient(app.test_client(), issued["key"], issued["secret"], admin.company)
+    lms.store(
+        {
+            "actor": {"mbox": "mailto:a@example.com"},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+            "object": {"id": "http://example.com/a"},
+        }
+    )
+    result = admin.post(path).json
+    assert result["status"] == "receiving" and result["last_statement_at"]
+
+
+def test_api_integrations_are_not_configured_yet(admin):
+    created = create(admin, integration_method="api", lms_code="API")
+    result = admin.post(f"lms-integrations/{created['id']}/test-connection/").json
+    assert result["status"] == "not_configured"
+
+
+def test_delete_deactivates_and_revokes_credentials(admin, app):
+    created = create(admin)
+    issued = admin.post(f"lms-integrations/{created['id']}/credentials/", {"name": "push"}).json
+    assert admin.delete(f"lms-integrations/{created['id']}/").status_code == 204
+    after = admin.get(f"lms-integrations/{created['id']}/").json
+    assert after["is_active"] is False
+    lms = XapiClient(app.test_client(), issued["key"], issued["secret"], admin.company)
+    assert lms.get().status_code == 401
+
+
+def test_changes_are_audited_with_secrets_redacted(admin, db_session):
+    created = create(admin)
+    admin.patch(
+        f"lms-integrations/{created['id']}/", {"authentication_config": {"api_key": "new-secret"}}
+    )
+    events = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_type) for e in events] == [
+        ("create", "lms_integration"),
+        ("update", "lms_integration"),
+    ]
+    assert events[0].actor_user_id == admin.user_id
+    assert "new-secret" not in str(events[1].after) and "s3cr3t" not in str(events[0].after)
+
+
+def test_other_companies_integrations_are_404(admin, make_user):
+    from tests.factories import CompanyFactory
+
+    created = create(admin)
+    outsider = make_user("all", in_company=CompanyFactory())
+    assert outsider.get(f"lms-integrations/{created['id']}/").status_code == 404
+    assert outsider.get("lms-integrations/").json["total"] == 0
