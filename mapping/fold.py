@@ -167,6 +167,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
     first = ordered[0]
     status: EnrollmentStatus | None = None
     source = EnrollmentSource.SELF_ENROLLMENT
+    enrolled = False
     start: datetime | None = None
     completion: datetime | None = None
     waiver = ""
@@ -179,8 +180,10 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
 
     for event in ordered:
         hr.read(event)
-        if event.effect is Effect.ENROLL and status is None:
-            source = _source(event)
+        if event.effect is Effect.ENROLL and not enrolled:
+            # The first assignment says where the enrollment came from, even when the
+            # learner had started before it was recorded.
+            source, enrolled = _source(event), True
         if event.context.get("instructor"):
             instructor = event.context["instructor"]
         extensions = event.context.get("extensions", {})

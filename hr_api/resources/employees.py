@@ -79,7 +79,7 @@ class UpsertResultSchema(Schema):
 
 def _dump(employee: Employee) -> dict[str, Any]:
     access = current_access()
-    data: dict[str, Any] = EmployeeSchema().dump(_as_dict(employee))
+    data = _as_dict(employee)
     own = employee.id == access.employee_id
     return mask(data, ("work_email",), own or access.can("can_manage_lms_config"))
 

@@ -162,10 +162,7 @@ def _sees_scores() -> bool:
 def _dump(enrollment: LMSCourseEnrollment) -> dict[str, Any]:
     access = current_access()
     own = enrollment.employee_id == access.employee_id
-    data: dict[str, Any] = EnrollmentSchema().dump(
-        {c.name: getattr(enrollment, c.name) for c in LMSCourseEnrollment.__table__.columns}
-        | {"masked_fields": []}
-    )
+    data = {c.name: getattr(enrollment, c.name) for c in LMSCourseEnrollment.__table__.columns}
     data = mask(data, SCORES, own or _sees_scores())
     return mask(data, FREE_TEXT, own or access.can("can_view_reports"))
 
@@ -332,10 +329,8 @@ class Progress(MethodView):
         ).all()
         lesson_rows = [
             mask(
-                LessonSchema().dump(
-                    {c.name: getattr(lesson, c.name) for c in LMSLearningProgress.__table__.columns}
-                    | {"statement_ids": evidence.get(lesson.id, []), "masked_fields": []}
-                ),
+                {c.name: getattr(lesson, c.name) for c in LMSLearningProgress.__table__.columns}
+                | {"statement_ids": evidence.get(lesson.id, [])},
                 ("score_achieved", "max_score"),
                 own or _sees_scores(),
             )
