@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask import g, request
 
@@ -13,6 +15,8 @@ from hr_api.access import Access, load_access
 from hr_api.tokens import InvalidToken, TokenVerifier
 from lrs.context import request_session, state
 from statements import timestamps
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def verifier() -> TokenVerifier:
@@ -33,6 +37,21 @@ def current_access() -> Access:
         identity = verifier().verify(token.strip())
         g.access = load_access(request_session(), identity, date.today())
     return cast(Access, g.access)
+
+
+def requires(*permissions: str) -> Callable[[F], F]:
+    """Check the caller's permissions before anything else of the view runs (request body
+    validation included), so an unauthorised caller always gets 401 or 403."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            current_access().require(*permissions)
+            return view(*args, **kwargs)
+
+        return cast(F, checked)
+
+    return decorate
 
 
 def request_id() -> str:

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from hr_api.context import audit_event, current_access
+from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate
 from hr_api.resources.common import mask, owned, visible_employee
 from lrs.context import request_session
@@ -107,6 +107,7 @@ class Employees(MethodView):
         page["items"] = [_dump(e) for e in page["items"]]
         return page
 
+    @requires(*WRITE)
     @blp.arguments(EmployeeBatchSchema)
     @blp.response(200, UpsertResultSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from hr_api.assignments import assign
-from hr_api.context import audit_event, current_access
+from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate
 from hr_api.resources.common import mask, owned, visible_employee
 from lrs.context import request_session
@@ -218,6 +218,7 @@ class Enrollments(MethodView):
         request_session().commit()
         return page
 
+    @requires(*ENROLL)
     @enrollments.arguments(EnrollmentCreateSchema)
     @enrollments.response(201, EnrollmentSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -261,6 +262,7 @@ class EnrollmentItem(MethodView):
         request_session().commit()
         return _dump(enrollment)
 
+    @requires(*ENROLL)
     @enrollments.arguments(EnrollmentUpdateSchema)
     @enrollments.response(200, EnrollmentSchema)
     def patch(self, data: dict[str, Any], enrollment_id: uuid.UUID) -> dict[str, Any]:

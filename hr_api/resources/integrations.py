@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select, update
 
-from hr_api.context import audit_event, current_access
+from hr_api.context import audit_event, current_access, requires
 from hr_api.crypto import SecretBox
 from hr_api.pagination import PageQuery, page_of, paginate
 from lrs.context import request_session, state
@@ -162,6 +162,7 @@ class Integrations(MethodView):
             integration.has_authentication_config = bool(integration.authentication_config)
         return page
 
+    @requires(*MANAGE)
     @blp.arguments(IntegrationSchema)
     @blp.response(201, IntegrationSchema)
     def post(self, data: dict[str, Any]) -> LMSIntegrationConfig:
@@ -197,12 +198,14 @@ class IntegrationItem(MethodView):
         integration.has_authentication_config = bool(integration.authentication_config)  # type: ignore[attr-defined]
         return integration
 
+    @requires(*MANAGE)
     @blp.arguments(IntegrationSchema)
     @blp.response(200, IntegrationSchema)
     def put(self, data: dict[str, Any], integration_id: uuid.UUID) -> LMSIntegrationConfig:
         """Replace an LMS integration's configuration."""
         return _update(integration_id, data)
 
+    @requires(*MANAGE)
     @blp.arguments(IntegrationPatchSchema(partial=True))
     @blp.response(200, IntegrationSchema)
     def patch(self, data: dict[str, Any], integration_id: uuid.UUID) -> LMSIntegrationConfig:
@@ -301,6 +304,7 @@ class Credentials(MethodView):
         )
         return [_credential(c) for c in credentials]
 
+    @requires(*MANAGE)
     @blp.arguments(CredentialRequestSchema)
     @blp.response(201, IssuedCredentialSchema)
     def post(self, data: dict[str, Any], integration_id: uuid.UUID) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from hr_api.access import PERMISSIONS
-from hr_api.context import audit_event, current_access
+from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate
 from hr_api.resources.common import owned
 from lrs.context import request_session
@@ -120,6 +120,7 @@ class Roles(MethodView):
         )
         return paginate(request_session(), statement, query["page"], query["page_size"])
 
+    @requires(*MANAGE)
     @roles.arguments(RoleSchema)
     @roles.response(201, RoleSchema)
     def post(self, data: dict[str, Any]) -> LMSRolePermission:
@@ -145,12 +146,14 @@ class RoleItem(MethodView):
         access.require(*MANAGE)
         return owned(request_session(), LMSRolePermission, role_id, access, "role")
 
+    @requires(*MANAGE)
     @roles.arguments(RoleSchema)
     @roles.response(200, RoleSchema)
     def put(self, data: dict[str, Any], role_id: uuid.UUID) -> LMSRolePermission:
         """Replace a role."""
         return _update_role(role_id, data)
 
+    @requires(*MANAGE)
     @roles.arguments(RolePatchSchema(partial=True))
     @roles.response(200, RoleSchema)
     def patch(self, data: dict[str, Any], role_id: uuid.UUID) -> LMSRolePermission:
@@ -200,6 +203,7 @@ class Assignments(MethodView):
         )
         return paginate(request_session(), statement, query["page"], query["page_size"])
 
+    @requires(*MANAGE)
     @assignments.arguments(AssignmentSchema)
     @assignments.response(201, AssignmentSchema)
     def post(self, data: dict[str, Any]) -> LMSUserRoleAssignment:
@@ -238,6 +242,7 @@ class AssignmentItem(MethodView):
             request_session(), LMSUserRoleAssignment, assignment_id, access, "role assignment"
         )
 
+    @requires(*MANAGE)
     @assignments.arguments(AssignmentPatchSchema(partial=True))
     @assignments.response(200, AssignmentSchema)
     def patch(self, data: dict[str, Any], assignment_id: uuid.UUID) -> LMSUserRoleAssignment:

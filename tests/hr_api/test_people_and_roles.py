@@ -1,0 +1,95 @@
+"""/api/employees/, /api/lms-roles/, /api/lms-role-assignments/, /api/lms-unmatched-learners/."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.factories import COMPLETED, IntegrationFactory, statement
+from tests.xapi_client import new_credential
+
+
+def test_employees_are_upserted_and_read_back(admin):
+    team = str(uuid.uuid4())
+    body = {"employees": [
+        {"employee_number": "E1", "name": "Mia", "work_email": "mia@example.com", "team_id": team},
+        {"employee_number": "E2", "name": "Ann", "work_email": "ann@example.com", "manager_number": "E1"},
+    ]}  # fmt: skip
+    assert admin.post("employees/", body).json == {"upserted": 2}
+    renamed = {
+        "employees": [{"employee_number": "E2", "name": "Ann Smith", "manager_number": "E1"}]
+    }
+    assert admin.post("employees/", renamed).json == {"upserted": 1}
+    listed = admin.get("employees/").json
+    by_number = {e["employee_number"]: e for e in listed["items"]}
+    assert listed["total"] == 2
+    assert by_number["E2"]["name"] == "Ann Smith"
+    assert by_number["E2"]["manager_id"] == by_number["E1"]["id"]
+    assert admin.get(f"employees/{by_number['E1']['id']}/").json["team_id"] == team
+
+
+def test_duplicate_numbers_in_one_batch_are_refused(admin):
+    body = {
+        "employees": [
+            {"employee_number": "E1", "name": "A"},
+            {"employee_number": "E1", "name": "B"},
+        ]
+    }
+    assert admin.post("employees/", body).status_code == 400
+
+
+def test_email_is_masked_without_configuration_rights(admin, make_user):
+    admin.post(
+        "employees/",
+        {"employees": [{"employee_number": "E1", "name": "Mia", "work_email": "mia@example.com"}]},
+    )
+    viewer = make_user(("can_view_progress",))
+    [employee] = viewer.get("employees/").json["items"]
+    assert employee["work_email"] == "***" and employee["masked_fields"] == ["work_email"]
+
+
+def test_roles_are_created_updated_and_deactivated(admin):
+    created = admin.post("lms-roles/", {"role_name": "Coordinator", "role_type": "training_coordinator",
+                                        "data_access_level": "department", "can_enroll_learners": True})  # fmt: skip
+    assert created.status_code == 201
+    role = created.json
+    assert role["can_enroll_learners"] is True and role["can_view_audit_logs"] is False
+    duplicate = admin.post(
+        "lms-roles/",
+        {"role_name": "Coordinator", "role_type": "auditor", "data_access_level": "all"},
+    )
+    assert duplicate.status_code == 409
+    patched = admin.patch(f"lms-roles/{role['id']}/", {"can_view_reports": True}).json
+    assert patched["can_view_reports"] is True and patched["can_enroll_learners"] is True
+    assert admin.delete(f"lms-roles/{role['id']}/").status_code == 204
+    assert admin.get(f"lms-roles/{role['id']}/").json["is_active"] is False
+
+
+def test_a_role_assignment_grants_its_permissions(admin, make_user):
+    role = admin.post("lms-roles/", {"role_name": "Analyst", "role_type": "report_viewer",
+                                     "data_access_level": "all", "can_access_analytics": True}).json  # fmt: skip
+    analyst = make_user()
+    assert analyst.get("lms-analytics/").status_code == 403
+    assignment = admin.post(
+        "lms-role-assignments/", {"user_id": str(analyst.user_id), "role_id": role["id"]}
+    )
+    assert assignment.status_code == 201
+    assert analyst.get("lms-analytics/").status_code == 200
+    listed = admin.get("lms-role-assignments/", query_string={"user_id": str(analyst.user_id)}).json
+    assert [a["role_id"] for a in listed["items"]] == [role["id"]]
+    assert admin.delete(f"lms-role-assignments/{assignment.json['id']}/").status_code == 204
+    assert analyst.get("lms-analytics/").status_code == 403
+
+
+def test_unmatched_learners_are_listed(admin, app, db_session):
+    integration = IntegrationFactory(company_id=admin.company.id)
+    lms = new_credential(
+        app, db_session, scopes=["all"], company=admin.company, integration_id=integration.id
+    )
+    lms.store(statement("zoe", COMPLETED), statement("zoe", COMPLETED))
+    from mapping.outbox import process_batch
+
+    process_batch(db_session)
+    page = admin.get("lms-unmatched-learners/").json
+    assert page["total"] == 1
+    [learner] = page["items"]
+    assert (learner["agent"]["mbox"], learner["statements"]) == ("mailto:zoe@example.com", 2)
