@@ -7,13 +7,13 @@ chain has no forks however many requests write at once.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -96,7 +96,8 @@ def chain_hash(event: AuditEvent) -> str:
         event.after,
         event.request_id,
     ]
-    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,4 +133,5 @@ def _stream(session: Session, query: Any) -> Iterator[AuditEvent]:
 
 
 def _jsonable(value: Any) -> Any:
-    return orjson.loads(orjson.dumps(value, default=str))
+    # The standard library, not orjson: request bodies may hold integers beyond 64 bits.
+    return json.loads(json.dumps(value, default=str))

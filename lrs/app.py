@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from flask import Flask, Response, request
 from flask_cors import CORS
 from sqlalchemy import Connection, Engine
@@ -13,11 +14,13 @@ from lrs import problems
 from lrs.alternate import AlternateSyntaxMiddleware
 from lrs.auth import PrincipalCache
 from lrs.context import AppState, close_session
+from lrs.params import NUL_ESCAPE, refuse_nul
 from lrs.version import HEADER
 from lrs.xapi import add_version_header
 from lrs.xapi import bp as xapi_bp
 from lrs.xapi.statements import consistent_through
 from statements.db import make_engine
+from statements.errors import BadRequest
 
 XAPI_PREFIX = "/xapi"
 CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
@@ -68,11 +71,27 @@ def create_app(
         ],
         max_age=86400,
     )
+    app.before_request(_refuse_nul)
     app.after_request(_xapi_headers)
     app.wsgi_app = AlternateSyntaxMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, prefix=f"{XAPI_PREFIX}/", max_bytes=settings.max_request_bytes
     )
     return app
+
+
+def _refuse_nul() -> None:
+    # PostgreSQL text cannot hold U+0000: refuse it in parameters and HR API bodies up front,
+    # with a 400, rather than failing at the database.
+    if any("\x00" in value for values in request.args.listvalues() for value in values):
+        raise BadRequest("parameters may not contain the NUL character (U+0000)")
+    if request.path.startswith("/api/") and request.mimetype == "application/json":
+        body = request.get_data(cache=True)
+        if NUL_ESCAPE in body:
+            try:
+                parsed = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                return  # not JSON at all: the view's parser says so
+            refuse_nul(body, parsed)
 
 
 def _xapi_headers(response: Response) -> Response:

@@ -24,6 +24,7 @@ from lrs.params import (
     parse_non_negative_int,
     parse_timestamp_param,
     parse_uuid,
+    refuse_nul,
     single_values,
 )
 from lrs.xapi import bp
@@ -167,9 +168,11 @@ def _statements_body() -> tuple[Any, list[AttachmentPart] | None]:
 
 def _parse_json(data: bytes) -> Any:
     try:
-        return orjson.loads(data)
+        parsed = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    refuse_nul(data, parsed)
+    return parsed
 
 
 def _single(params: dict[str, str]) -> Response:

@@ -93,3 +93,11 @@ def test_unmatched_learners_are_listed(admin, app, db_session):
     assert page["total"] == 1
     [learner] = page["items"]
     assert (learner["agent"]["mbox"], learner["statements"]) == ("mailto:zoe@example.com", 2)
+
+
+def test_nul_characters_in_hr_bodies_are_refused(admin):
+    response = admin.post(
+        "employees/", {"employees": [{"employee_number": "E\u00001", "name": "A"}]}
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json["detail"]

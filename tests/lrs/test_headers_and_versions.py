@@ -369,3 +369,16 @@ def test_last_modified_of_a_statement_is_its_stored_time_on_get_and_head(xapi):
     for response in (get, head):
         last_modified = parsedate_to_datetime(response.headers["Last-Modified"])
         assert abs((last_modified - stored).total_seconds()) < 1
+
+
+def test_nul_characters_are_refused_in_bodies_and_parameters(xapi):
+    body = statement(result={"response": "a\u0000b"})
+    response = xapi.post(body)
+    assert response.status_code == 400
+    assert "NUL" in response.json["detail"]
+    assert xapi.get({"verb": "http://example.com/\u0000"}).status_code == 400
+    assert xapi.get().json["statements"] == []
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul(xapi):
+    assert xapi.post(statement(result={"response": "a\\u0000b"})).status_code == 200
