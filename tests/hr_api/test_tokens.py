@@ -138,3 +138,29 @@ def test_expired_role_assignment_grants_nothing(make_user):
 
     user = make_user("all", expiry_date=date(2000, 1, 1))
     assert user.get("lms-integrations/").status_code == 403
+
+
+def test_cli_mints_a_token_the_api_accepts(database_url, settings, engine):
+    from click.testing import CliRunner
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from lrs.cli import main
+    from lrs.credentials import get_or_create_company
+    from statements.models import Company
+
+    with Session(engine) as session, session.begin():
+        company = get_or_create_company(
+            session, f"tokens-{uuid.uuid4().hex[:6]}", "http://lrs.test"
+        )
+        name, company_id = company.name, company.id
+    user = uuid.uuid4()
+    env = {"DATABASE_URL": database_url, "LRS_JWT_SECRET": settings.jwt_secret}
+    result = CliRunner().invoke(
+        main, ["tokens", "create", "--user", str(user), "--company", name], env=env
+    )
+    assert result.exit_code == 0, result.output
+    identity = TokenVerifier(settings).verify(result.output.strip())
+    assert (identity.user_id, identity.company_id) == (user, company_id)
+    with Session(engine) as session, session.begin():
+        session.execute(delete(Company).where(Company.id == company_id))

@@ -1,0 +1,38 @@
+"""Integration secrets: encrypted at rest, readable with any configured key, rotatable."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from cryptography.fernet import Fernet
+
+from config import ConfigError
+from hr_api.crypto import SecretBox
+
+
+def test_sealed_values_open_and_hide_the_plaintext():
+    box = SecretBox([Fernet.generate_key().decode()])
+    sealed = box.seal({"client_secret": "abc"})
+    assert "abc" not in str(sealed)
+    assert box.open(sealed) == {"client_secret": "abc"}
+
+
+def test_rotation_moves_values_to_the_newest_key():
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    sealed = SecretBox([old]).seal({"k": 1})
+    both = SecretBox([new, old])
+    rotated = both.rotate(sealed)
+    assert SecretBox([new]).open(rotated) == {"k": 1}
+    with pytest.raises(ConfigError):
+        SecretBox([old]).open(rotated)
+
+
+def test_production_needs_configured_keys(settings):
+    with pytest.raises(ConfigError):
+        SecretBox.from_settings(replace(settings, environment="production", encryption_keys=""))
+
+
+def test_development_derives_a_key_from_the_secret(settings):
+    box = SecretBox.from_settings(settings)
+    assert box.open(box.seal([1, 2])) == [1, 2]
