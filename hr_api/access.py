@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hr_api.tokens import Identity
 from mapping.choices import DataAccessLevel
@@ -77,6 +77,20 @@ class Access:
         if not conditions:
             return false()
         return (Employee.company_id == self.company_id) & or_(*conditions)
+
+    def visible_records(
+        self,
+        company_id: InstrumentedAttribute[uuid.UUID],
+        employee_id: InstrumentedAttribute[uuid.UUID],
+    ) -> ColumnElement[bool]:
+        """A condition on learning records (enrollments, lessons): those of the employees
+        this user may see. Seeing the whole company needs no look at the employees, which
+        keeps company-wide lists and analytics on the records' own indexes."""
+        same_company = company_id == self.company_id
+        if self.sees_all:
+            return same_company
+        visible = select(Employee.id).where(self.visible_employees())
+        return same_company & employee_id.in_(visible)
 
 
 def load_access(session: Session, identity: Identity, today: date) -> Access:

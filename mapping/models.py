@@ -184,8 +184,16 @@ class LMSCourseEnrollment(Base):
         Index("idx_enrollment_lms", "company_id", "lms_integration_id"),
         Index("idx_enrollment_employee", "company_id", "employee_id"),
         Index("idx_enrollment_course", "company_id", "course_id"),
-        Index("idx_enrollment_status", "company_id", "enrollment_status"),
-        Index("idx_enrollment_date", "company_id", "enrollment_date"),
+        # The usual HR filters (status, mandatory, compliance) are counted from the index alone,
+        # and with the id the newest-first list pages straight off idx_enrollment_date.
+        Index(
+            "idx_enrollment_status",
+            "company_id",
+            "enrollment_status",
+            "is_mandatory",
+            "is_compliance_training",
+        ),
+        Index("idx_enrollment_date", "company_id", "enrollment_date", "id"),
         UniqueConstraint("company_id", "enrollment_number", name="uk_enrollment_number"),
         # One enrollment per employee, course and integration: what folding recomputes.
         UniqueConstraint(

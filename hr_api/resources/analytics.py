@@ -8,7 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import ColumnElement, Float, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from hr_api.context import current_access
@@ -54,18 +54,26 @@ class Analytics(MethodView):
         access = current_access()
         access.require("can_access_analytics", "can_view_reports")
         session = request_session()
-        group_column = _group_column(session, query.get("group_by"))
-        conditions = [access.visible_employees()]
         e = LMSCourseEnrollment
+        group_by = query.get("group_by")
+        statement = (
+            select().select_from(e).where(access.visible_records(e.company_id, e.employee_id))
+        )
         if "date_from" in query:
-            conditions.append(e.enrollment_date >= query["date_from"])
+            statement = statement.where(e.enrollment_date >= query["date_from"])
         if "date_to" in query:
-            conditions.append(e.enrollment_date <= query["date_to"])
+            statement = statement.where(e.enrollment_date <= query["date_to"])
         if "lms_integration_id" in query:
-            conditions.append(e.lms_integration_id == query["lms_integration_id"])
-        totals = _figures(session, conditions, None)
-        groups = _figures(session, conditions, group_column) if group_column is not None else []
-        return {"totals": totals[0] if totals else _empty(), "groups": groups}
+            statement = statement.where(e.lms_integration_id == query["lms_integration_id"])
+        if group_by == "department":
+            statement = statement.join(Employee, Employee.id == e.employee_id)
+        group = _group_column(session, group_by)
+        rows = _sums(session, statement, group)
+        totals = {name: sum(row[name] for row in rows) for name in SUMS}
+        return {
+            "totals": _figures(None, totals),
+            "groups": [_figures(row["group"], row) for row in rows] if group is not None else [],
+        }
 
 
 def _group_column(session: Session, group_by: str | None) -> Any:
@@ -81,72 +89,68 @@ def _group_column(session: Session, group_by: str | None) -> Any:
     return None
 
 
-def _figures(session: Session, conditions: list[Any], group: Any) -> list[dict[str, Any]]:
+SUMS = (
+    "enrollments",
+    "completed",
+    "scored",
+    "passed",
+    "score_count",
+    "score_sum",
+    "time_count",
+    "time_sum",
+    "overdue_mandatory",
+    "overdue_compliance",
+    *(status.value for status in EnrollmentStatus),
+)
+
+
+def _sums(session: Session, statement: Select[Any], group: Any) -> list[dict[str, Any]]:
+    """Counts and sums per group (one row when `group` is None). Sums rather than averages,
+    so that the totals are the sums of the groups and one query answers both."""
     e = LMSCourseEnrollment
-    today = date.today()
     completed = e.enrollment_status == EnrollmentStatus.COMPLETED
     scored = e.score_achieved.is_not(None) & e.passing_score.is_not(None)
-    open_and_due = (~completed) & e.due_date.is_not(None) & (e.due_date < today)
-    columns = [
-        func.count().label("enrollments"),
-        func.sum(case((completed, 1), else_=0)).label("completed"),
-        func.sum(case((scored, 1), else_=0)).label("scored"),
-        func.sum(case((scored & (e.score_achieved >= e.passing_score), 1), else_=0)).label(
-            "passed"
-        ),
-        func.avg(cast(e.score_achieved, Float)).label("average_score"),
-        func.avg(cast(e.time_spent_minutes, Float)).label("average_time"),
-        func.sum(case((open_and_due & e.is_mandatory, 1), else_=0)).label("overdue_mandatory"),
-        func.sum(case((open_and_due & e.is_compliance_training, 1), else_=0)).label(
-            "overdue_compliance"
-        ),
-    ]
-    statuses = [
-        func.sum(case((e.enrollment_status == status, 1), else_=0)).label(status.value)
-        for status in EnrollmentStatus
-    ]
-    statement = (
-        select(*([group.label("group")] if group is not None else []), *columns, *statuses)
-        .select_from(e)
-        .join(Employee, Employee.id == e.employee_id)
-        .where(*conditions)
-    )
+    open_and_due = (~completed) & e.due_date.is_not(None) & (e.due_date < date.today())
+
+    def count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
     if group is not None:
-        statement = statement.group_by(group).order_by(group)
-    results = []
-    for row in session.execute(statement).mappings():
-        total = row["enrollments"] or 0
-        if not total and group is None:
-            return []
-        results.append(
-            {
-                "group": row["group"] if group is not None else None,
-                "enrollments": total,
-                "by_status": {status.value: row[status.value] or 0 for status in EnrollmentStatus},
-                "completion_rate": round((row["completed"] or 0) / total, 4) if total else None,
-                "pass_rate": round(row["passed"] / row["scored"], 4) if row["scored"] else None,
-                "average_score": round(row["average_score"], 2)
-                if row["average_score"] is not None
-                else None,
-                "average_time_minutes": round(row["average_time"], 2)
-                if row["average_time"] is not None
-                else None,
-                "overdue_mandatory": row["overdue_mandatory"] or 0,
-                "overdue_compliance": row["overdue_compliance"] or 0,
-            }
-        )
-    return results
+        statement = statement.add_columns(group.label("group")).group_by(group).order_by(group)
+    statement = statement.add_columns(
+        func.count().label("enrollments"),
+        count_of(completed).label("completed"),
+        count_of(scored).label("scored"),
+        count_of(scored & (e.score_achieved >= e.passing_score)).label("passed"),
+        func.count(e.score_achieved).label("score_count"),
+        func.coalesce(func.sum(cast(e.score_achieved, Float)), 0).label("score_sum"),
+        func.count(e.time_spent_minutes).label("time_count"),
+        func.coalesce(func.sum(e.time_spent_minutes), 0).label("time_sum"),
+        count_of(open_and_due & e.is_mandatory).label("overdue_mandatory"),
+        count_of(open_and_due & e.is_compliance_training).label("overdue_compliance"),
+        *(count_of(e.enrollment_status == s).label(s.value) for s in EnrollmentStatus),
+    )
+    return [dict(row) for row in session.execute(statement).mappings()]
 
 
-def _empty() -> dict[str, Any]:
+def _figures(group: str | None, sums: dict[str, Any]) -> dict[str, Any]:
+    """The published figures of one group (or of all) from its counts and sums."""
+
+    def ratio(part: float, whole: float) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    def average(name: str) -> float | None:
+        count = sums[f"{name}_count"]
+        return round(float(sums[f"{name}_sum"]) / count, 2) if count else None
+
     return {
-        "group": None,
-        "enrollments": 0,
-        "by_status": {status.value: 0 for status in EnrollmentStatus},
-        "completion_rate": None,
-        "pass_rate": None,
-        "average_score": None,
-        "average_time_minutes": None,
-        "overdue_mandatory": 0,
-        "overdue_compliance": 0,
+        "group": group,
+        "enrollments": sums["enrollments"],
+        "by_status": {status.value: sums[status.value] for status in EnrollmentStatus},
+        "completion_rate": ratio(sums["completed"], sums["enrollments"]),
+        "pass_rate": ratio(sums["passed"], sums["scored"]),
+        "average_score": average("score"),
+        "average_time_minutes": average("time"),
+        "overdue_mandatory": sums["overdue_mandatory"],
+        "overdue_compliance": sums["overdue_compliance"],
     }

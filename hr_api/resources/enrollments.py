@@ -170,9 +170,10 @@ def _dump(enrollment: LMSCourseEnrollment) -> dict[str, Any]:
 def _visible_enrollment(enrollment_id: uuid.UUID) -> LMSCourseEnrollment:
     access = current_access()
     enrollment = request_session().scalar(
-        select(LMSCourseEnrollment)
-        .join(Employee, Employee.id == LMSCourseEnrollment.employee_id)
-        .where(LMSCourseEnrollment.id == enrollment_id, access.visible_employees())
+        select(LMSCourseEnrollment).where(
+            LMSCourseEnrollment.id == enrollment_id,
+            access.visible_records(LMSCourseEnrollment.company_id, LMSCourseEnrollment.employee_id),
+        )
     )
     if enrollment is None:
         raise NotFound(f"no enrollment {enrollment_id} you may see")
@@ -188,9 +189,7 @@ class Enrollments(MethodView):
         access = current_access()
         access.require(*READ)
         e = LMSCourseEnrollment
-        statement = (
-            select(e).join(Employee, Employee.id == e.employee_id).where(access.visible_employees())
-        )
+        statement = select(e).where(access.visible_records(e.company_id, e.employee_id))
         equals = {
             "employee_id": e.employee_id,
             "status": e.enrollment_status,
@@ -209,7 +208,7 @@ class Enrollments(MethodView):
             statement = statement.where(e.enrollment_date >= query["date_from"])
         if "date_to" in query:
             statement = statement.where(e.enrollment_date <= query["date_to"])
-        statement = statement.order_by(e.enrollment_date.desc(), e.id)
+        statement = statement.order_by(e.enrollment_date.desc(), e.id.desc())
         page = paginate(request_session(), statement, query["page"], query["page_size"])
         page["items"] = [_dump(enrollment) for enrollment in page["items"]]
         audit_event(

@@ -321,10 +321,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('hr_lms_course_enrollment', schema=None) as batch_op:
         batch_op.create_index('idx_enrollment_course', ['company_id', 'course_id'], unique=False)
-        batch_op.create_index('idx_enrollment_date', ['company_id', 'enrollment_date'], unique=False)
+        batch_op.create_index('idx_enrollment_date', ['company_id', 'enrollment_date', 'id'], unique=False)
         batch_op.create_index('idx_enrollment_employee', ['company_id', 'employee_id'], unique=False)
         batch_op.create_index('idx_enrollment_lms', ['company_id', 'lms_integration_id'], unique=False)
-        batch_op.create_index('idx_enrollment_status', ['company_id', 'enrollment_status'], unique=False)
+        batch_op.create_index('idx_enrollment_status', ['company_id', 'enrollment_status', 'is_mandatory', 'is_compliance_training'], unique=False)
 
     op.create_table('hr_lms_user_role_assignment',
     sa.Column('id', sa.Uuid(), nullable=False),

@@ -28,11 +28,12 @@ def org(app, db_session, company):
     integration = IntegrationFactory(company_id=company.id)
     people = {
         name: EmployeeRecord(number, name.title(), f"{name}@example.com", user_id=uuid.uuid4(),
-                             department_id=department, team_id=team, manager_number=manager)
-        for name, number, department, team, manager in [
-            ("mia", "E1", SALES, TEAM_A, None),
-            ("ann", "E2", SALES, TEAM_A, "E1"),
-            ("bob", "E3", SUPPORT, TEAM_B, None),
+                             department_id=department, department_name=department_name,
+                             team_id=team, manager_number=manager)
+        for name, number, department, department_name, team, manager in [
+            ("mia", "E1", SALES, "Sales", TEAM_A, None),
+            ("ann", "E2", SALES, "Sales", TEAM_A, "E1"),
+            ("bob", "E3", SUPPORT, "Support", TEAM_B, None),
         ]
     }  # fmt: skip
     upsert_employees(db_session, company.id, list(people.values()), now())
@@ -212,3 +213,25 @@ def test_analytics_are_computed_per_group(admin, org, db_session):
         "groups"
     ]
     assert sum(g["enrollments"] for g in departments) == 2
+
+
+def test_analytics_cover_only_visible_employees_and_total_over_groups(
+    admin, org, make_user, db_session
+):
+    for who, scaled in [("ann", 0.8), ("mia", 0.6), ("bob", 1.0)]:
+        org["lms"].store(*cmi5_session(f"{who}@example.com", registration=str(uuid.uuid4()),
+                                       session=str(uuid.uuid4()), scaled=scaled))  # fmt: skip
+    process_batch(db_session)
+    everyone = admin.get("lms-analytics/", query_string={"group_by": "department"}).json
+    assert [(g["group"], g["average_score"]) for g in everyone["groups"]] == [
+        ("Sales", 70.0),
+        ("Support", 100.0),
+    ]
+    assert everyone["totals"]["average_score"] == 80.0  # over enrollments, not over groups
+    assert everyone["totals"]["enrollments"] == 3
+    sales = make_user(("can_access_analytics",), DataAccessLevel.DEPARTMENT,
+                      user_id=org["user"]["mia"], department_id=SALES)  # fmt: skip
+    seen = sales.get("lms-analytics/", query_string={"group_by": "course"}).json
+    assert seen["totals"]["enrollments"] == 2
+    assert seen["totals"]["average_score"] == 70.0
+    assert [g["enrollments"] for g in seen["groups"]] == [2]
