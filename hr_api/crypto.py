@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from typing import Any
 
-import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from config import ConfigError, Settings
@@ -39,15 +39,16 @@ class SecretBox:
         return cls(keys)
 
     def seal(self, value: Any) -> dict[str, str]:
-        """The stored form of `value`."""
-        return {CIPHERTEXT: self._fernet.encrypt(orjson.dumps(value)).decode()}
+        """The stored form of `value`. The standard library's JSON, not orjson: a client's
+        configuration may hold integers beyond 64 bits."""
+        return {CIPHERTEXT: self._fernet.encrypt(json.dumps(value).encode()).decode()}
 
     def open(self, stored: dict[str, Any]) -> Any:
         """The value a `seal` result holds."""
         if not stored:
             return {}
         try:
-            return orjson.loads(self._fernet.decrypt(str(stored[CIPHERTEXT]).encode()))
+            return json.loads(self._fernet.decrypt(str(stored[CIPHERTEXT]).encode()))
         except (InvalidToken, KeyError) as exc:
             raise ConfigError(
                 "an integration secret cannot be decrypted with the configured keys"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import orjson
+import json
+
 from flask import Flask, Response, request
 from flask_cors import CORS
 from sqlalchemy import Connection, Engine
@@ -71,7 +72,7 @@ def create_app(
         ],
         max_age=86400,
     )
-    app.before_request(_refuse_nul)
+    app.before_request(_refuse_unstorable)
     app.after_request(_xapi_headers)
     app.wsgi_app = AlternateSyntaxMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, prefix=f"{XAPI_PREFIX}/", max_bytes=settings.max_request_bytes
@@ -79,19 +80,24 @@ def create_app(
     return app
 
 
-def _refuse_nul() -> None:
-    # PostgreSQL text cannot hold U+0000: refuse it in parameters and HR API bodies up front,
+def _refuse_unstorable() -> None:
+    # PostgreSQL can store neither U+0000 in text nor NaN and Infinity in JSON (which the
+    # HR API's JSON parser accepts): refuse them in parameters and HR API bodies up front,
     # with a 400, rather than failing at the database.
     if any("\x00" in value for values in request.args.listvalues() for value in values):
         raise BadRequest("parameters may not contain the NUL character (U+0000)")
     if request.path.startswith("/api/") and request.mimetype == "application/json":
         body = request.get_data(cache=True)
-        if NUL_ESCAPE in body:
+        if any(token in body for token in (NUL_ESCAPE, b"NaN", b"Infinity")):
             try:
-                parsed = orjson.loads(body)
-            except orjson.JSONDecodeError:
+                parsed = json.loads(body, parse_constant=_refuse_constant)
+            except ValueError:
                 return  # not JSON at all: the view's parser says so
             refuse_nul(body, parsed)
+
+
+def _refuse_constant(name: str) -> None:
+    raise BadRequest(f"{name} is not a JSON number; send a finite number or null")
 
 
 def _xapi_headers(response: Response) -> Response:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy import select
 
+from hr_api.crypto import SecretBox
 from hr_api.models import AuditEvent
 from mapping.models import LMSIntegrationConfig
 from tests.xapi_client import XapiClient
@@ -155,3 +157,21 @@ def test_other_companies_integrations_are_404(admin, make_user):
     outsider = make_user("all", in_company=CompanyFactory())
     assert outsider.get(f"lms-integrations/{created['id']}/").status_code == 404
     assert outsider.get("lms-integrations/").json["total"] == 0
+
+
+def test_configuration_may_hold_any_json_number(admin, db_session, settings):
+    huge = 2**70
+    created = create(admin, authentication_config={"api_key": "k", "tenant": huge},
+                     field_mappings={"weight": huge})  # fmt: skip
+    assert created["field_mappings"] == {"weight": huge}
+    integration = db_session.get(LMSIntegrationConfig, uuid.UUID(created["id"]))
+    assert integration is not None
+    secrets = SecretBox.from_settings(settings).open(integration.authentication_config)
+    assert secrets["tenant"] == huge
+
+
+def test_non_finite_numbers_are_refused(admin):
+    body = json.dumps(INTEGRATION | {"field_mappings": {"x": float("nan")}})
+    response = admin.call("POST", "lms-integrations/", data=body, content_type="application/json")
+    assert response.status_code == 400, response.json
+    assert "NaN is not a JSON number" in response.json["detail"]
