@@ -34,7 +34,7 @@ from mapping.models import (
     UnmatchedStatement,
 )
 from mapping.vocabulary import Placement, ReadingRules
-from statements.db import insert_rows
+from statements.db import insert_rows, upsert_rows
 from statements.keys import agent_key, index_key
 from statements.models import ACTIVITIES, AGENTS, STATEMENTS
 from statements.rules import VOIDED_VERB
@@ -329,13 +329,8 @@ class Folder:
             return
         ids = [unit.enrollment_id for unit, _facts in kept]
         enrollment_rows = [self._enrollment_row(unit, facts) for unit, facts in kept]
-        upsert = self._insert(LMSCourseEnrollment)
-        derived = {
-            name: upsert.excluded[name] for name in enrollment_rows[0] if name not in _SET_ONCE
-        }
-        self.session.execute(
-            upsert.on_conflict_do_update(index_elements=["id"], set_=derived), enrollment_rows
-        )
+        derived = [name for name in enrollment_rows[0] if name not in _SET_ONCE]
+        upsert_rows(self.session, _table(LMSCourseEnrollment), enrollment_rows, derived)
         for table in (LMSLearningProgress, RecordEvidence, DataQualityFinding):
             self.session.execute(delete(table).where(table.enrollment_id.in_(ids)))
         lesson_rows: list[dict[str, Any]] = []
@@ -364,8 +359,7 @@ class Folder:
                     "statement_id": f.statement_id,
                     "found_at": f.at,
                 }
-        if lesson_rows:
-            self.session.execute(self._insert(LMSLearningProgress), lesson_rows)
+        insert_rows(self.session, _table(LMSLearningProgress), lesson_rows)
         evidence_rows = [
             {
                 "company_id": self.company_id,
@@ -377,10 +371,6 @@ class Folder:
         ]
         insert_rows(self.session, _table(RecordEvidence), evidence_rows)
         insert_rows(self.session, _table(DataQualityFinding), list(findings.values()))
-
-    def _insert(self, model: type[Any]) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
     def _enrollment_row(self, unit: Unit, facts: EnrollmentFacts) -> dict[str, Any]:
         enrollment_id = unit.enrollment_id

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import (
     DateTime,
     Dialect,
@@ -18,7 +19,9 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    text,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -99,16 +102,83 @@ def _configure_sqlite(engine: Engine) -> None:
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert many rows in the session's transaction: COPY on PostgreSQL, which costs
     neither a statement per row on the server nor per-row processing in SQLAlchemy; a plain
-    executemany elsewhere. Every row has the same keys."""
+    executemany elsewhere. Every row has the same keys; JSON values are plain dicts and
+    lists, as SQLAlchemy's JSON type takes them."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), list(rows))
         return
-    columns = list(rows[0])
+    _copy(session, table, rows, table.name)
+
+
+def upsert_rows(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], update: Sequence[str]
+) -> None:
+    """Insert rows, or set the `update` columns of those whose primary key exists. On
+    PostgreSQL the rows are COPYed into a temporary table and merged with one INSERT ... ON
+    CONFLICT, which spares SQLAlchemy's per-row parameter processing; elsewhere a plain
+    executemany upsert. Every row has the same keys."""
+    if not rows:
+        return
+    key = ", ".join(column.name for column in table.primary_key.columns)
+    if session.get_bind().dialect.name != "postgresql":
+        upsert = sqlite.insert(table)
+        changes = {name: upsert.excluded[name] for name in update}
+        session.execute(
+            upsert.on_conflict_do_update(index_elements=key.split(", "), set_=changes), list(rows)
+        )
+        return
+    staging = f"staging_{uuid.uuid4().hex}"
+    names = ", ".join(_copy_columns(table, rows))
+    session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table.name} WITH NO DATA"
+        )
+    )
+    _copy(session, table, rows, staging)
+    assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in update)
+    session.execute(
+        text(
+            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} "
+            f"ON CONFLICT ({key}) DO UPDATE SET {assignments}"
+        )
+    )
+
+
+def _copy_columns(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The rows' columns, then those they leave out that have a Python-side default: an
+    INSERT through SQLAlchemy would fill those in, COPY would not."""
+    given = list(rows[0])
+    return given + [
+        c.name
+        for c in table.columns
+        if c.name not in given
+        and c.default is not None
+        and (c.default.is_scalar or c.default.is_callable)
+    ]
+
+
+def _copy(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], into: str) -> None:
+    columns = _copy_columns(table, rows)
+    given = list(rows[0])
+    defaults = [table.columns[name].default for name in columns[len(given) :]]
     driver = session.connection().connection.driver_connection
     assert driver is not None
-    names = ", ".join(columns)
-    with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {into} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
-            copy.write_row([row[column] for column in columns])
+            values = [row[name] for name in given]
+            values += [_default_value(default) for default in defaults]
+            copy.write_row([_copyable(value) for value in values])
+
+
+def _default_value(default: Any) -> Any:
+    return default.arg(None) if default.is_callable else default.arg
+
+
+def _copyable(value: Any) -> Any:
+    return Jsonb(value) if isinstance(value, dict | list) else value

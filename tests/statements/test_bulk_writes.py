@@ -1,0 +1,57 @@
+"""insert_rows and upsert_rows: the bulk writes behind storing and folding (COPY on
+PostgreSQL) behave like SQLAlchemy inserts, model defaults and JSON values included."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Uuid, select
+
+from statements.db import insert_rows, upsert_rows
+
+metadata = MetaData()
+RECORDS = Table(
+    "bulk_write_records",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("score", Integer, nullable=False, default=0),
+    Column("owner_note", String(50), nullable=False, default="none"),
+    Column("data", JSON, nullable=False, default=dict),
+)
+
+
+@pytest.fixture
+def records(db_session):
+    RECORDS.create(db_session.connection())
+    return db_session
+
+
+def stored(session):
+    rows = session.execute(select(RECORDS).order_by(RECORDS.c.name)).mappings()
+    return [dict(row) for row in rows]
+
+
+def test_insert_rows_applies_model_defaults_and_stores_json(records):
+    one, two = uuid.uuid4(), uuid.uuid4()
+    insert_rows(records, RECORDS, [{"id": one, "name": "a", "data": {"k": [1, 2]}}])
+    insert_rows(records, RECORDS, [{"id": two, "name": "b"}])
+    assert stored(records) == [
+        {"id": one, "name": "a", "score": 0, "owner_note": "none", "data": {"k": [1, 2]}},
+        {"id": two, "name": "b", "score": 0, "owner_note": "none", "data": {}},
+    ]
+
+
+def test_upsert_rows_updates_only_the_named_columns(records):
+    old, new = uuid.uuid4(), uuid.uuid4()
+    insert_rows(records, RECORDS, [{"id": old, "name": "a", "score": 1, "owner_note": "keep"}])
+    rows = [
+        {"id": old, "name": "a", "score": 5, "data": {"x": 1}},
+        {"id": new, "name": "b", "score": 7, "data": {}},
+    ]
+    upsert_rows(records, RECORDS, rows, update=["score", "data"])
+    assert stored(records) == [
+        {"id": old, "name": "a", "score": 5, "owner_note": "keep", "data": {"x": 1}},
+        {"id": new, "name": "b", "score": 7, "owner_note": "none", "data": {}},
+    ]
