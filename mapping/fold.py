@@ -106,6 +106,8 @@ class LessonFacts:
     activity_id: str
     name: str
     lesson_type: LessonType
+    first_stored: datetime  # of its statements: when the row was first and last changed
+    last_stored: datetime
     status: ProgressStatus = ProgressStatus.NOT_STARTED
     first_access: datetime | None = None
     last_access: datetime | None = None
@@ -390,8 +392,12 @@ def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[F
             activity_id=activity["id"],
             name=display_name(activity, activity["id"])[:200],
             lesson_type=_lesson_type(activity),
+            first_stored=event.stored,
+            last_stored=event.stored,
         )
     lesson.statement_ids.append(event.statement_id)
+    lesson.first_stored = min(lesson.first_stored, event.stored)
+    lesson.last_stored = max(lesson.last_stored, event.stored)
     lesson.first_access = lesson.first_access or event.timestamp
     lesson.last_access = event.timestamp
     effect = event.effect

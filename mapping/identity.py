@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mapping.choices import EmploymentStatus
 from mapping.models import Employee, EmployeeIdentity, LMSIntegrationConfig, UnmatchedStatement
+from statements.db import chunks
 from statements.keys import agent_key
 from statements.models import StatementOutbox
 
@@ -201,7 +202,7 @@ def find_employees(
     wanted = set(wanted)
     keys = sorted({key for _integration, key in wanted})
     found: dict[str, list[tuple[uuid.UUID | None, uuid.UUID]]] = {}
-    for start in range(0, len(keys), 1000):
+    for chunk in chunks(keys):
         for key, integration_id, employee_id in session.execute(
             select(
                 EmployeeIdentity.agent_key,
@@ -209,7 +210,7 @@ def find_employees(
                 EmployeeIdentity.employee_id,
             ).where(
                 EmployeeIdentity.company_id == company_id,
-                EmployeeIdentity.agent_key.in_(keys[start : start + 1000]),
+                EmployeeIdentity.agent_key.in_(chunk),
             )
         ):
             found.setdefault(key, []).append((integration_id, employee_id))
@@ -230,7 +231,7 @@ def employees_keys(
     wanted = set(wanted)
     employees = sorted({employee_id for _integration, employee_id in wanted})
     rows: list[tuple[uuid.UUID, uuid.UUID | None, str]] = []
-    for start in range(0, len(employees), 1000):
+    for chunk in chunks(employees):
         rows += (
             session.execute(
                 select(
@@ -239,7 +240,7 @@ def employees_keys(
                     EmployeeIdentity.agent_key,
                 ).where(
                     EmployeeIdentity.company_id == company_id,
-                    EmployeeIdentity.employee_id.in_(employees[start : start + 1000]),
+                    EmployeeIdentity.employee_id.in_(chunk),
                 )
             )
             .tuples()

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from mapping.models import LMSCourseEnrollment, UnmatchedStatement
 from mapping.records import Folder, Unit
+from statements.db import chunks
 from statements.models import StatementRow
 
-CHUNK = 2000
+CHUNK = 2000  # statements
+UNITS = 500  # enrollments recomputed at once
 
 
 def rebuild(
@@ -31,12 +33,13 @@ def rebuild(
         statements = statements.where(StatementRow.integration_id == integration_id)
     session.execute(enrollments)
     session.execute(unmatched)
-    folder = Folder(session, company_id)
     ids = list(session.scalars(statements.order_by(StatementRow.stored, StatementRow.id)))
     units: set[Unit] = set()
-    for start in range(0, len(ids), CHUNK):
-        units |= folder.units_touched_by(ids[start : start + CHUNK])
-    folder.recompute(units)
+    # A Folder per chunk: it keeps what it reads, and a company's history need not fit in memory.
+    for some_ids in chunks(ids, CHUNK):
+        units |= Folder(session, company_id).units_touched_by(some_ids)
+    for some_units in chunks(sorted(units), UNITS):
+        Folder(session, company_id).recompute(some_units)
     return len(session.scalars(
         select(LMSCourseEnrollment.id).where(LMSCourseEnrollment.company_id == company_id)
     ).all())  # fmt: skip

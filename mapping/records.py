@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import Table, delete, select, text, true
@@ -34,7 +34,7 @@ from mapping.models import (
     UnmatchedStatement,
 )
 from mapping.vocabulary import Placement, ReadingRules
-from statements.db import insert_rows, upsert_rows
+from statements.db import chunks, replace_rows, upsert_rows
 from statements.keys import agent_key, index_key
 from statements.models import ACTIVITIES, AGENTS, STATEMENTS
 from statements.rules import VOIDED_VERB
@@ -82,6 +82,10 @@ class Folder:
         self.session = session
         self.company_id = company_id
         self._integrations: dict[uuid.UUID, LMSIntegrationConfig | None] = {}
+        # A batch reads many statements twice (to find what it touches, then to recompute);
+        # they are read and parsed once.
+        self._loaded: dict[uuid.UUID, _Stored] = {}
+        self._registered: dict[uuid.UUID, list[uuid.UUID]] = {}
 
     def fold_statements(self, statement_ids: Sequence[uuid.UUID]) -> int:
         """Bring HR records up to date with newly stored statements; return how many
@@ -203,7 +207,7 @@ class Folder:
         """Ids of the statements whose actor or object has one of `keys` (the agent index)."""
         a = AGENTS
         ids: set[uuid.UUID] = set()
-        for chunk in _chunks(list(keys)):
+        for chunk in chunks(list(keys)):
             ids.update(
                 self.session.scalars(
                     select(a.c.statement_id).where(
@@ -220,7 +224,7 @@ class Folder:
         x = ACTIVITIES
         course_keys = [index_key(course) for course in courses]
         found: set[uuid.UUID] = set()
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             found.update(
                 self.session.scalars(
                     select(x.c.statement_id).where(
@@ -233,35 +237,41 @@ class Folder:
         return list(found)
 
     def _registration_rows(self, registrations: Iterable[uuid.UUID]) -> list[_Stored]:
-        """Statements in these registrations (the registration index leads with it)."""
+        """Statements in these registrations, through the registration index alone (the
+        tenant is checked on the rows, as in _load_ids)."""
         s = STATEMENTS
-        ids: list[uuid.UUID] = []
-        for chunk in _chunks(list(registrations)):
-            ids += self.session.scalars(
-                select(s.c.id).where(s.c.registration.in_(chunk), s.c.company_id == self.company_id)
+        registrations = set(registrations)
+        missing = [r for r in registrations if r not in self._registered]
+        self._registered.update((registration, []) for registration in missing)
+        for chunk in chunks(missing):
+            rows = self.session.execute(
+                select(s.c.id, s.c.company_id, s.c.registration).where(s.c.registration.in_(chunk))
             )
-        return self._load_ids(ids)
+            for statement_id, company_id, registration in rows:
+                if company_id == self.company_id:
+                    self._registered[registration].append(statement_id)
+        return self._load_ids([i for r in registrations for i in self._registered[r]])
 
     def _load_ids(self, ids: Sequence[uuid.UUID]) -> list[_Stored]:
         """Statements by id, through the primary key alone.
 
         The tenant is checked on the rows rather than in the query, so that no plan can
-        prefer a scan of the tenant's rows (see statements.models).
+        prefer a scan of the tenant's rows (see StatementRow's keys).
         """
         s = STATEMENTS
-        stored: list[_Stored] = []
-        for chunk in _chunks(list(ids)):
+        wanted = list(dict.fromkeys(ids))
+        for chunk in chunks([i for i in wanted if i not in self._loaded]):
             rows = self.session.execute(
                 select(
                     s.c.id, s.c.company_id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload
                 ).where(s.c.id.in_(chunk))
             )
-            stored += [
-                _Stored(statement_id, stored_at, integration_id, voided, orjson.loads(payload))
-                for statement_id, company_id, stored_at, integration_id, voided, payload in rows
-                if company_id == self.company_id
-            ]
-        return stored
+            for statement_id, company_id, stored_at, integration_id, voided, payload in rows:
+                if company_id == self.company_id:
+                    self._loaded[statement_id] = _Stored(
+                        statement_id, stored_at, integration_id, voided, orjson.loads(payload)
+                    )
+        return [self._loaded[i] for i in wanted if i in self._loaded]
 
     def _integration(self, integration_id: uuid.UUID) -> LMSIntegrationConfig | None:
         if integration_id not in self._integrations:
@@ -331,8 +341,6 @@ class Folder:
         enrollment_rows = [self._enrollment_row(unit, facts) for unit, facts in kept]
         derived = [name for name in enrollment_rows[0] if name not in _SET_ONCE]
         upsert_rows(self.session, _table(LMSCourseEnrollment), enrollment_rows, derived)
-        for table in (LMSLearningProgress, RecordEvidence, DataQualityFinding):
-            self.session.execute(delete(table).where(table.enrollment_id.in_(ids)))
         lesson_rows: list[dict[str, Any]] = []
         evidence: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = {}
         findings: dict[uuid.UUID, dict[str, Any]] = {}
@@ -359,7 +367,6 @@ class Folder:
                     "statement_id": f.statement_id,
                     "found_at": f.at,
                 }
-        insert_rows(self.session, _table(LMSLearningProgress), lesson_rows)
         evidence_rows = [
             {
                 "company_id": self.company_id,
@@ -369,8 +376,12 @@ class Folder:
             }
             for (record_id, statement_id), enrollment_id in evidence.items()
         ]
-        insert_rows(self.session, _table(RecordEvidence), evidence_rows)
-        insert_rows(self.session, _table(DataQualityFinding), list(findings.values()))
+        for model, rows in (
+            (LMSLearningProgress, lesson_rows),
+            (RecordEvidence, evidence_rows),
+            (DataQualityFinding, list(findings.values())),
+        ):
+            replace_rows(self.session, _table(model), "enrollment_id", ids, rows)
 
     def _enrollment_row(self, unit: Unit, facts: EnrollmentFacts) -> dict[str, Any]:
         enrollment_id = unit.enrollment_id
@@ -417,8 +428,8 @@ class Folder:
             "max_score": lesson.max_score,
             "attempts_count": lesson.attempts,
             "completion_percentage": lesson.completion_percentage,
-            "created_at": facts.first_stored,
-            "updated_at": facts.last_stored,
+            "created_at": lesson.first_stored,
+            "updated_at": lesson.last_stored,
         }
 
 
@@ -440,13 +451,6 @@ _SET_ONCE = frozenset(
         "created_by_user_id",
     }
 )
-
-
-T = TypeVar("T")
-
-
-def _chunks(values: list[T], size: int = 1000) -> list[list[T]]:
-    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def short_id(iri: str) -> str:

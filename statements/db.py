@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import (
@@ -17,9 +17,12 @@ from sqlalchemy import (
     Table,
     Uuid,
     create_engine,
+    delete,
     event,
     insert,
+    select,
     text,
+    tuple_,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
@@ -145,6 +148,44 @@ def upsert_rows(
             f"ON CONFLICT ({key}) DO UPDATE SET {assignments}"
         )
     )
+
+
+def replace_rows(
+    session: Session,
+    table: Table,
+    scope: str,
+    scope_values: Sequence[Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Make the rows of `table` whose `scope` column holds one of `scope_values` exactly
+    `rows`, writing only the difference: rows that are new or changed are upserted, rows no
+    longer there deleted, equal rows left alone. A recomputation mostly repeats what is
+    stored, and every row written costs its indexes and foreign-key checks."""
+    key = [column.name for column in table.primary_key.columns]
+    names = list(rows[0]) if rows else key
+    stored: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for chunk in chunks(list(scope_values)):
+        query = select(*(table.c[name] for name in names)).where(table.c[scope].in_(chunk))
+        for found in session.execute(query).mappings():
+            stored[tuple(found[name] for name in key)] = dict(found)
+    wanted = {tuple(row[name] for name in key): row for row in rows}
+    gone = [k for k in stored if k not in wanted]
+    for chunk in chunks(gone):
+        if len(key) == 1:
+            matched = table.c[key[0]].in_([k[0] for k in chunk])
+        else:
+            matched = tuple_(*(table.c[name] for name in key)).in_(chunk)
+        session.execute(delete(table).where(matched))
+    changed = [row for k, row in wanted.items() if stored.get(k) != row]
+    upsert_rows(session, table, changed, [name for name in names if name not in key])
+
+
+T = TypeVar("T")
+
+
+def chunks(values: list[T], size: int = 1000) -> list[list[T]]:
+    """`values` in lists of at most `size`, to keep IN lists within what a database takes."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def _copy_columns(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[str]:

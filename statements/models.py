@@ -71,7 +71,11 @@ class StatementRow(Base):
     __table_args__ = (
         # Keys lead with the row's own id and end with the tenant: a query for one company
         # must never find the primary key attractive for scanning that company's rows, which
-        # is what a planner does while a new company has no statistics of its own.
+        # is what a planner does while a new company has no statistics of its own. For the
+        # same reason, lookups by values that are unique across tenants (ids, StatementRef
+        # targets, registrations) leave the tenant out of the query and check it on the rows
+        # found: with it in, such a planner walks all of the company's rows in
+        # ix_statements_stored, which costs more the more the company stores.
         PrimaryKeyConstraint("id", "company_id"),
         Index("ix_statements_stored", "company_id", "stored", "id"),
         # Filter indexes lead with the filtered value: see statement_agents.

@@ -118,12 +118,17 @@ def _lock_key(company_id: uuid.UUID, statement_id: uuid.UUID) -> int:
 def _existing_payloads(
     session: Session, company_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
+    # The tenant is checked on the rows found (see StatementRow's keys).
     rows = session.execute(
-        select(StatementRow.id, StatementRow.payload).where(
-            StatementRow.company_id == company_id, StatementRow.id.in_(ids)
+        select(StatementRow.id, StatementRow.company_id, StatementRow.payload).where(
+            StatementRow.id.in_(ids)
         )
     )
-    return {statement_id: orjson.loads(payload) for statement_id, payload in rows}
+    return {
+        statement_id: orjson.loads(payload)
+        for statement_id, owner, payload in rows
+        if owner == company_id
+    }
 
 
 def _insert(
@@ -258,24 +263,26 @@ def _voided_ids(
     stored_targets = targets - new_by_id.keys()
     stored_voiding: set[uuid.UUID] = set()
     if stored_targets:
-        stored_voiding = set(
-            session.scalars(
-                select(StatementRow.id).where(
-                    StatementRow.company_id == company_id,
+        # The tenant is checked on the rows found (see StatementRow's keys), here and below.
+        stored_voiding = {
+            statement_id
+            for statement_id, owner in session.execute(
+                select(StatementRow.id, StatementRow.company_id).where(
                     StatementRow.id.in_(stored_targets),
                     StatementRow.verb_key == voiding_verb,
                     StatementRow.ref_id.is_not(None),
                 )
             )
-        )
-    targets |= set(
-        session.scalars(
-            select(StatementRow.ref_id).where(
-                StatementRow.company_id == company_id,
-                StatementRow.ref_id.in_(new_by_id),
-                StatementRow.verb_key == voiding_verb,
+            if owner == company_id
+        }
+    targets |= {
+        target
+        for target, owner in session.execute(
+            select(StatementRow.ref_id, StatementRow.company_id).where(
+                StatementRow.ref_id.in_(new_by_id), StatementRow.verb_key == voiding_verb
             )
         )
-    )
+        if owner == company_id
+    }
     new_voiding = {p.id for p in new if p.is_voiding}
     return {t for t in targets if t is not None} - stored_voiding - new_voiding

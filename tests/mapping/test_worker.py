@@ -82,15 +82,16 @@ def test_two_workers_fold_every_outbox_row_exactly_once(committed, engine, monke
     ]
     for worker in workers:
         worker.start()
-    with Session(engine) as session:
-        for _ in range(500):
+    for _ in range(500):
+        # A short transaction per look: on SQLite an open one would hold the write lock.
+        with Session(engine) as session:
             if not session.scalar(
                 select(func.count())
                 .select_from(StatementOutbox)
                 .where(StatementOutbox.company_id == company_id)
             ):
                 break
-            stop.wait(0.05)
+        stop.wait(0.05)
     stop.set()
     for worker in workers:
         worker.join()
