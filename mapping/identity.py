@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from mapping.choices import EmploymentStatus
 from mapping.models import Employee, EmployeeIdentity, LMSIntegrationConfig, UnmatchedStatement
-from statements.db import chunks
+from statements.db import chunks, one_of
 from statements.keys import agent_key
 from statements.models import StatementOutbox
 
@@ -210,7 +210,7 @@ def find_employees(
                 EmployeeIdentity.employee_id,
             ).where(
                 EmployeeIdentity.company_id == company_id,
-                EmployeeIdentity.agent_key.in_(chunk),
+                one_of(session, EmployeeIdentity.agent_key, chunk),
             )
         ):
             found.setdefault(key, []).append((integration_id, employee_id))
@@ -240,7 +240,7 @@ def employees_keys(
                     EmployeeIdentity.agent_key,
                 ).where(
                     EmployeeIdentity.company_id == company_id,
-                    EmployeeIdentity.employee_id.in_(chunk),
+                    one_of(session, EmployeeIdentity.employee_id, chunk),
                 )
             )
             .tuples()

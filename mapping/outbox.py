@@ -2,7 +2,8 @@
 
 Rows are taken with FOR UPDATE SKIP LOCKED on PostgreSQL, so any number of workers on any
 number of machines share the queue without taking the same row; each enrollment is
-recomputed under an advisory lock, so two workers never write one enrollment at once.
+recomputed under an advisory lock, so two workers never write one enrollment at once (a
+worker that finds an enrollment locked leaves the statements touching it for a later batch).
 SQLite serialises writers anyway.
 """
 
@@ -19,22 +20,27 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mapping.records import Folder
+from statements.db import one_of
 from statements.models import StatementOutbox
 
 log = logging.getLogger(__name__)
 
 
 def process_batch(session: Session, limit: int = 200) -> int:
-    """Fold up to `limit` outbox rows and delete them; return how many were taken."""
+    """Fold up to `limit` outbox rows and delete them; return how many were folded.
+
+    Statements whose enrollments another worker holds stay in the outbox for a later batch.
+    """
     query = select(StatementOutbox.id, StatementOutbox.company_id, StatementOutbox.statement_id)
     query = query.order_by(StatementOutbox.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = session.execute(query).all()
-    _fold(session, [(company_id, statement_id) for _id, company_id, statement_id in rows])
-    if rows:
-        session.execute(delete(StatementOutbox).where(StatementOutbox.id.in_([r[0] for r in rows])))
-    return len(rows)
+    deferred = _fold(session, [(company, statement) for _id, company, statement in rows])
+    done = [outbox_id for outbox_id, *item in rows if tuple(item) not in deferred]
+    if done:
+        session.execute(delete(StatementOutbox).where(one_of(session, StatementOutbox.id, done)))
+    return len(done)
 
 
 def fold_now(session: Session, company_id: uuid.UUID, statement_ids: Sequence[uuid.UUID]) -> None:
@@ -44,22 +50,28 @@ def fold_now(session: Session, company_id: uuid.UUID, statement_ids: Sequence[uu
         session.scalars(
             select(StatementOutbox.id).where(
                 StatementOutbox.company_id == company_id,
-                StatementOutbox.statement_id.in_(statement_ids),
+                one_of(session, StatementOutbox.statement_id, statement_ids),
             )
         )
     )
     if not outbox_ids:
         return
-    _fold(session, [(company_id, statement_id) for statement_id in statement_ids])
-    session.execute(delete(StatementOutbox).where(StatementOutbox.id.in_(outbox_ids)))
+    _fold(session, [(company_id, statement_id) for statement_id in statement_ids], wait=True)
+    session.execute(delete(StatementOutbox).where(one_of(session, StatementOutbox.id, outbox_ids)))
 
 
-def _fold(session: Session, items: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> None:
+def _fold(
+    session: Session, items: Sequence[tuple[uuid.UUID, uuid.UUID]], *, wait: bool = False
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """Fold statements, company by company; return the (company, statement) pairs deferred."""
     by_company: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for company_id, statement_id in items:
         by_company[company_id].append(statement_id)
+    deferred: set[tuple[uuid.UUID, uuid.UUID]] = set()
     for company_id, statement_ids in sorted(by_company.items()):
-        Folder(session, company_id).fold_statements(statement_ids)
+        left = Folder(session, company_id).fold_statements(statement_ids, wait=wait)
+        deferred.update((company_id, statement_id) for statement_id in left)
+    return deferred
 
 
 def run_worker(
@@ -74,10 +86,10 @@ def run_worker(
     while not stop.is_set():
         try:
             with make_session.begin() as session:
-                taken = process_batch(session, batch)
+                folded = process_batch(session, batch)
         except Exception:  # a bad batch must not stop the worker; it is retried next round
             log.exception("folding a batch failed; retrying")
-            taken = 0
+            folded = 0
             time.sleep(1)
-        if not taken:
+        if not folded:  # nothing there, or all of it held by other workers
             stop.wait(poll_interval)

@@ -37,7 +37,7 @@ def rebuild(
     units: set[Unit] = set()
     # A Folder per chunk: it keeps what it reads, and a company's history need not fit in memory.
     for some_ids in chunks(ids, CHUNK):
-        units |= Folder(session, company_id).units_touched_by(some_ids)
+        units.update(Folder(session, company_id).units_touched_by(some_ids))
     for some_units in chunks(sorted(units), UNITS):
         Folder(session, company_id).recompute(some_units)
     return len(session.scalars(

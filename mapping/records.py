@@ -34,7 +34,7 @@ from mapping.models import (
     UnmatchedStatement,
 )
 from mapping.vocabulary import Placement, ReadingRules
-from statements.db import chunks, replace_rows, upsert_rows
+from statements.db import chunks, one_of, replace_rows, upsert_rows
 from statements.keys import agent_key, index_key
 from statements.models import ACTIVITIES, AGENTS, STATEMENTS
 from statements.rules import VOIDED_VERB
@@ -87,21 +87,35 @@ class Folder:
         self._loaded: dict[uuid.UUID, _Stored] = {}
         self._registered: dict[uuid.UUID, list[uuid.UUID]] = {}
 
-    def fold_statements(self, statement_ids: Sequence[uuid.UUID]) -> int:
-        """Bring HR records up to date with newly stored statements; return how many
-        enrollments were recomputed."""
-        units = self.units_touched_by(statement_ids)
-        self.recompute(units)
-        return len(units)
+    def fold_statements(
+        self, statement_ids: Sequence[uuid.UUID], *, wait: bool = True
+    ) -> set[uuid.UUID]:
+        """Bring HR records up to date with newly stored statements.
 
-    def units_touched_by(self, statement_ids: Sequence[uuid.UUID]) -> set[Unit]:
-        """The enrollments whose statement sets these statements may have changed: their
-        own placement, their voided targets', and those of statements sharing a
-        registration with them (a course statement can move a cmi5 AU's statements)."""
+        With `wait`, an enrollment another transaction is recomputing is waited for. Without,
+        it is left alone, and so are the statements that touch it: they are returned, to be
+        folded again once that transaction has committed. Two workers whose batches share an
+        enrollment then both go on, where waiting would make the second idle for all of the
+        first's transaction, and a backlog (bigger batches, longer transactions) worse.
+        """
+        touched = self.units_touched_by(statement_ids)
+        held = set(touched) if wait else self._try_lock(touched)
+        deferred = {s for unit, sources in touched.items() if unit not in held for s in sources}
+        self.recompute(unit for unit in held if touched[unit] - deferred)
+        return deferred
+
+    def units_touched_by(self, statement_ids: Sequence[uuid.UUID]) -> dict[Unit, set[uuid.UUID]]:
+        """The enrollments whose statement sets these statements may have changed, each with
+        the statements that change it: their own placement, their voided targets', and those
+        of statements sharing a registration with them (a course statement can move a cmi5
+        AU's statements)."""
         rows = self._load_ids(list(statement_ids))
-        targets = [uuid.UUID(row.data["object"]["id"]) for row in rows if _voids(row.data)]
+        source = {row.id: row.id for row in rows}
+        targets = {uuid.UUID(row.data["object"]["id"]): row.id for row in rows if _voids(row.data)}
         if targets:
-            rows += self._load_ids(targets)
+            for target in self._load_ids(list(targets)):
+                source.setdefault(target.id, targets[target.id])
+                rows.append(target)
         placed: list[tuple[_Stored, Placement, str]] = []
         for row in rows:
             placement = self._placement(row)
@@ -111,8 +125,9 @@ class Folder:
         employees = find_employees(
             self.session, self.company_id, {(_integration(row), key) for row, _p, key in placed}
         )
-        units: set[Unit] = set()
+        touched: dict[Unit, set[uuid.UUID]] = {}
         shared: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
+        sharing: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
         unmatched: list[tuple[_Stored, str]] = []
         for row, placement, key in placed:
             integration_id = _integration(row)
@@ -121,9 +136,11 @@ class Folder:
                 if not row.voided:
                     unmatched.append((row, key))
                 continue
-            units.add(Unit(self.company_id, integration_id, employee_id, placement.course["id"]))
+            unit = Unit(self.company_id, integration_id, employee_id, placement.course["id"])
+            touched.setdefault(unit, set()).add(source[row.id])
             if registration := _registration(row.data):
                 shared.setdefault((integration_id, employee_id), set()).add(registration)
+                sharing.setdefault((integration_id, employee_id), set()).add(source[row.id])
         self._record_unmatched(unmatched)
         if shared:
             keys = employees_keys(self.session, self.company_id, shared)
@@ -141,12 +158,13 @@ class Folder:
                         _placed(row.data, rules, by_registration),
                     ):
                         if found is not None:
-                            units.add(
-                                Unit(
-                                    self.company_id, integration_id, employee_id, found.course["id"]
-                                )
+                            unit = Unit(
+                                self.company_id, integration_id, employee_id, found.course["id"]
                             )
-        return units
+                            touched.setdefault(unit, set()).update(
+                                sharing[(integration_id, employee_id)]
+                            )
+        return touched
 
     def recompute(self, units: Iterable[Unit]) -> None:
         """Replace each enrollment (and its lessons) with what all its statements say."""
@@ -194,14 +212,29 @@ class Folder:
         # (PostgreSQL; SQLite writers are serialised already).
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        keys = sorted({u.enrollment_id.int & 0x7FFF_FFFF_FFFF_FFFF for u in units})
         self.session.execute(
             text(
                 "SELECT pg_advisory_xact_lock(k) FROM "
                 "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"
             ),
-            {"keys": keys},
+            {"keys": sorted({_lock_key(u) for u in units})},
         )
+
+    def _try_lock(self, units: Iterable[Unit]) -> set[Unit]:
+        """The units whose locks this transaction now holds, of those no other holds."""
+        units = list(units)
+        if not units or self.session.get_bind().dialect.name != "postgresql":
+            return set(units)
+        free = set(
+            self.session.scalars(
+                text(
+                    "SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k "
+                    "WHERE pg_try_advisory_xact_lock(k)"
+                ),
+                {"keys": sorted({_lock_key(u) for u in units})},
+            )
+        )
+        return {unit for unit in units if _lock_key(unit) in free}
 
     def _statement_ids_of(self, keys: Sequence[str]) -> list[uuid.UUID]:
         """Ids of the statements whose actor or object has one of `keys` (the agent index)."""
@@ -211,7 +244,7 @@ class Folder:
             ids.update(
                 self.session.scalars(
                     select(a.c.statement_id).where(
-                        a.c.agent_key.in_(chunk),
+                        one_of(self.session, a.c.agent_key, chunk),
                         a.c.company_id == self.company_id,
                         a.c.direct == true(),
                     )
@@ -220,19 +253,24 @@ class Folder:
         return list(ids)
 
     def _statement_ids_about(self, ids: list[uuid.UUID], courses: set[str]) -> list[uuid.UUID]:
-        """Those of `ids` that mention one of the course activities anywhere."""
+        """Those of `ids` that mention one of the course activities anywhere.
+
+        Read through the primary key alone (statement first), and filtered here: the
+        activity index would walk every statement of the company about the course.
+        """
         x = ACTIVITIES
-        course_keys = [index_key(course) for course in courses]
+        course_keys = {index_key(course) for course in courses}
         found: set[uuid.UUID] = set()
         for chunk in chunks(ids):
-            found.update(
-                self.session.scalars(
-                    select(x.c.statement_id).where(
-                        x.c.statement_id.in_(chunk),
-                        x.c.activity_key.in_(course_keys),
-                        x.c.company_id == self.company_id,
-                    )
+            rows = self.session.execute(
+                select(x.c.statement_id, x.c.activity_key, x.c.company_id).where(
+                    one_of(self.session, x.c.statement_id, chunk)
                 )
+            )
+            found.update(
+                statement_id
+                for statement_id, activity_key, company_id in rows
+                if activity_key in course_keys and company_id == self.company_id
             )
         return list(found)
 
@@ -245,7 +283,9 @@ class Folder:
         self._registered.update((registration, []) for registration in missing)
         for chunk in chunks(missing):
             rows = self.session.execute(
-                select(s.c.id, s.c.company_id, s.c.registration).where(s.c.registration.in_(chunk))
+                select(s.c.id, s.c.company_id, s.c.registration).where(
+                    one_of(self.session, s.c.registration, chunk)
+                )
             )
             for statement_id, company_id, registration in rows:
                 if company_id == self.company_id:
@@ -264,7 +304,7 @@ class Folder:
             rows = self.session.execute(
                 select(
                     s.c.id, s.c.company_id, s.c.stored, s.c.integration_id, s.c.voided, s.c.payload
-                ).where(s.c.id.in_(chunk))
+                ).where(one_of(self.session, s.c.id, chunk))
             )
             for statement_id, company_id, stored_at, integration_id, voided, payload in rows:
                 if company_id == self.company_id:
@@ -483,6 +523,11 @@ class _ByActor:
     def learner(self, integration_id: uuid.UUID, keys: Sequence[str]) -> list[_Stored]:
         """The live statements of one learner (any of `keys`) through one integration."""
         return [row for key in keys for row in self.groups.get((integration_id, key), [])]
+
+
+def _lock_key(unit: Unit) -> int:
+    """The advisory lock of an enrollment (a signed 64-bit key)."""
+    return unit.enrollment_id.int & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def _table(model: type[Any]) -> Table:

@@ -10,12 +10,16 @@ from typing import Any, TypeVar
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
     DateTime,
     Dialect,
     Engine,
     MetaData,
     Table,
     Uuid,
+    any_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -26,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -165,14 +169,16 @@ def replace_rows(
     names = list(rows[0]) if rows else key
     stored: dict[tuple[Any, ...], dict[str, Any]] = {}
     for chunk in chunks(list(scope_values)):
-        query = select(*(table.c[name] for name in names)).where(table.c[scope].in_(chunk))
+        query = select(*(table.c[name] for name in names)).where(
+            one_of(session, table.c[scope], chunk)
+        )
         for found in session.execute(query).mappings():
             stored[tuple(found[name] for name in key)] = dict(found)
     wanted = {tuple(row[name] for name in key): row for row in rows}
     gone = [k for k in stored if k not in wanted]
     for chunk in chunks(gone):
         if len(key) == 1:
-            matched = table.c[key[0]].in_([k[0] for k in chunk])
+            matched = one_of(session, table.c[key[0]], [k[0] for k in chunk])
         else:
             matched = tuple_(*(table.c[name] for name in key)).in_(chunk)
         session.execute(delete(table).where(matched))
@@ -181,6 +187,18 @@ def replace_rows(
 
 
 T = TypeVar("T")
+
+
+def one_of(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[Any]
+) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter however many
+    values: the statement text stays the same, so the driver and server do not parse a new
+    query, and bind hundreds of parameters, for every length of list."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    array = bindparam("values", list(values), type_=ARRAY(column.type), unique=True)
+    return column == any_(array)
 
 
 def chunks(values: list[T], size: int = 1000) -> list[list[T]]:

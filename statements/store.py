@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from statements import timestamps
 from statements.activities import record_activities
-from statements.db import insert_rows
+from statements.db import insert_rows, one_of
 from statements.equivalence import equivalent
 from statements.errors import FieldError, StatementConflict, StatementInvalid
 from statements.keys import index_key
@@ -121,7 +121,7 @@ def _existing_payloads(
     # The tenant is checked on the rows found (see StatementRow's keys).
     rows = session.execute(
         select(StatementRow.id, StatementRow.company_id, StatementRow.payload).where(
-            StatementRow.id.in_(ids)
+            one_of(session, StatementRow.id, ids)
         )
     )
     return {
@@ -279,7 +279,8 @@ def _voided_ids(
         target
         for target, owner in session.execute(
             select(StatementRow.ref_id, StatementRow.company_id).where(
-                StatementRow.ref_id.in_(new_by_id), StatementRow.verb_key == voiding_verb
+                one_of(session, StatementRow.ref_id, list(new_by_id)),
+                StatementRow.verb_key == voiding_verb,
             )
         )
         if owner == company_id

@@ -16,7 +16,7 @@ from lrs.app import create_app
 from lrs.credentials import create_credential, get_or_create_company
 from mapping import records
 from mapping.identity import EmployeeRecord, upsert_employees
-from mapping.models import LMSCourseEnrollment
+from mapping.models import Employee, LMSCourseEnrollment
 from mapping.outbox import process_batch, run_worker
 from statements.models import Company, StatementOutbox
 from statements.timestamps import now
@@ -55,19 +55,22 @@ def committed(engine: Engine, database_url: str) -> Iterator[tuple[XapiClient, u
 
 def test_two_workers_fold_every_outbox_row_exactly_once(committed, engine, monkeypatch):
     client, company_id = committed
+    # Five statements per learner over two courses: batches of seven share enrollments, so
+    # workers also meet enrollments the other holds and leave those statements for later.
     for learner in LEARNERS:
         name = learner.split("@")[0]
         client.store(
-            *[statement(name, obj={"id": f"http://example.com/course/{n}"}) for n in range(5)]
+            *[statement(name, obj={"id": f"http://example.com/course/{n % 2}"}) for n in range(5)]
         )
     folded: Counter[uuid.UUID] = Counter()
     lock = threading.Lock()
     original = records.Folder.fold_statements
 
-    def counting(self, statement_ids):
+    def counting(self, statement_ids, **options):
+        deferred = original(self, statement_ids, **options)
         with lock:
-            folded.update(statement_ids)
-        return original(self, statement_ids)
+            folded.update(set(statement_ids) - deferred)
+        return deferred
 
     monkeypatch.setattr(records.Folder, "fold_statements", counting)
     make_session = sessionmaker(engine)
@@ -104,7 +107,7 @@ def test_two_workers_fold_every_outbox_row_exactly_once(committed, engine, monke
             .select_from(LMSCourseEnrollment)
             .where(LMSCourseEnrollment.company_id == company_id)
         )
-    assert enrollments == len(LEARNERS) * 5
+    assert enrollments == len(LEARNERS) * 2
 
 
 def test_batches_are_taken_in_arrival_order_and_removed(committed, engine):
@@ -116,3 +119,66 @@ def test_batches_are_taken_in_arrival_order_and_removed(committed, engine):
             select(StatementOutbox.statement_id).where(StatementOutbox.company_id == company_id)
         ).all()
         assert len(remaining) == 1
+
+
+def employee_id(engine: Engine, company_id: uuid.UUID, email: str) -> uuid.UUID:
+    with Session(engine) as session:
+        return session.scalars(
+            select(Employee.id).where(
+                Employee.company_id == company_id, Employee.work_email == email
+            )
+        ).one()
+
+
+def enrolled(engine: Engine, company_id: uuid.UUID) -> set[uuid.UUID]:
+    with Session(engine) as session:
+        return set(
+            session.scalars(
+                select(LMSCourseEnrollment.employee_id).where(
+                    LMSCourseEnrollment.company_id == company_id
+                )
+            )
+        )
+
+
+def test_statements_of_an_enrollment_another_worker_holds_stay_in_the_outbox(
+    committed, engine, monkeypatch
+):
+    client, company_id = committed
+    client.store(statement("learner0"), statement("learner1"))
+    busy = employee_id(engine, company_id, "learner0@example.com")
+    free = employee_id(engine, company_id, "learner1@example.com")
+    try_lock = records.Folder._try_lock
+
+    def held_elsewhere(self, units):
+        return {unit for unit in try_lock(self, units) if unit.employee_id != busy}
+
+    monkeypatch.setattr(records.Folder, "_try_lock", held_elsewhere)
+    with Session(engine) as session, session.begin():
+        assert process_batch(session) == 1
+    assert enrolled(engine, company_id) == {free}
+    monkeypatch.undo()
+    with Session(engine) as session, session.begin():
+        assert process_batch(session) == 1
+        assert process_batch(session) == 0
+    assert enrolled(engine, company_id) == {free, busy}
+
+
+def test_enrollment_locks_are_tried_without_waiting(committed, engine):
+    """On PostgreSQL an enrollment whose advisory lock another transaction holds is not
+    taken; SQLite serialises writers, so a transaction always has every enrollment."""
+    _client, company_id = committed
+    units = [
+        records.Unit(company_id, uuid.uuid4(), uuid.uuid4(), f"http://example.com/course/{n}")
+        for n in range(2)
+    ]
+    if engine.dialect.name != "postgresql":
+        with Session(engine) as session, session.begin():
+            assert records.Folder(session, company_id)._try_lock(units) == set(units)
+        return
+    with engine.connect() as holder, holder.begin():
+        holder.execute(select(func.pg_advisory_xact_lock(records._lock_key(units[0]))))
+        with Session(engine) as session, session.begin():
+            assert records.Folder(session, company_id)._try_lock(units) == {units[1]}
+    with Session(engine) as session, session.begin():
+        assert records.Folder(session, company_id)._try_lock(units) == set(units)
