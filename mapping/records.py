@@ -175,9 +175,13 @@ class Folder:
         keys = employees_keys(
             self.session, self.company_id, {(u.integration_id, u.employee_id) for u in units}
         )
-        all_keys = sorted({key for found in keys.values() for key in found})
-        learner_ids = self._statement_ids_of(all_keys)
-        course_ids = self._statement_ids_about(learner_ids, {u.course_id for u in units})
+        # A learner's statements about the courses of their enrollments in the batch, not
+        # all of their history.
+        courses_by_key: dict[str, set[str]] = {}
+        for unit in units:
+            for key in keys[(unit.integration_id, unit.employee_id)]:
+                courses_by_key.setdefault(key, set()).add(index_key(unit.course_id))
+        course_ids = self._statement_ids_about(self._statements_of(courses_by_key))
         rows = {row.id: row for row in self._load_ids(course_ids)}
         registrations = {r for row in rows.values() if (r := _registration(row.data))}
         for row in self._registration_rows(registrations):
@@ -236,32 +240,32 @@ class Folder:
         )
         return {unit for unit in units if _lock_key(unit) in free}
 
-    def _statement_ids_of(self, keys: Sequence[str]) -> list[uuid.UUID]:
-        """Ids of the statements whose actor or object has one of `keys` (the agent index)."""
+    def _statements_of(self, courses_by_key: Mapping[str, set[str]]) -> dict[uuid.UUID, set[str]]:
+        """The statements whose actor or object has one of the agent keys (the agent index),
+        each with the course activity keys wanted of it: those of its learners."""
         a = AGENTS
-        ids: set[uuid.UUID] = set()
-        for chunk in chunks(list(keys)):
-            ids.update(
-                self.session.scalars(
-                    select(a.c.statement_id).where(
-                        one_of(self.session, a.c.agent_key, chunk),
-                        a.c.company_id == self.company_id,
-                        a.c.direct == true(),
-                    )
+        wanted: dict[uuid.UUID, set[str]] = {}
+        for chunk in chunks(list(courses_by_key)):
+            rows = self.session.execute(
+                select(a.c.statement_id, a.c.agent_key).where(
+                    one_of(self.session, a.c.agent_key, chunk),
+                    a.c.company_id == self.company_id,
+                    a.c.direct == true(),
                 )
             )
-        return list(ids)
+            for statement_id, key in rows:
+                wanted.setdefault(statement_id, set()).update(courses_by_key[key])
+        return wanted
 
-    def _statement_ids_about(self, ids: list[uuid.UUID], courses: set[str]) -> list[uuid.UUID]:
-        """Those of `ids` that mention one of the course activities anywhere.
+    def _statement_ids_about(self, wanted: Mapping[uuid.UUID, set[str]]) -> list[uuid.UUID]:
+        """The statements that mention one of the course activities wanted of them anywhere.
 
         Read through the primary key alone (statement first), and filtered here: the
         activity index would walk every statement of the company about the course.
         """
         x = ACTIVITIES
-        course_keys = {index_key(course) for course in courses}
         found: set[uuid.UUID] = set()
-        for chunk in chunks(ids):
+        for chunk in chunks(list(wanted)):
             rows = self.session.execute(
                 select(x.c.statement_id, x.c.activity_key, x.c.company_id).where(
                     one_of(self.session, x.c.statement_id, chunk)
@@ -270,7 +274,7 @@ class Folder:
             found.update(
                 statement_id
                 for statement_id, activity_key, company_id in rows
-                if activity_key in course_keys and company_id == self.company_id
+                if company_id == self.company_id and activity_key in wanted[statement_id]
             )
         return list(found)
 
