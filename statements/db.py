@@ -122,7 +122,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 def upsert_rows(
     session: Session, table: Table, rows: Sequence[Mapping[str, Any]], update: Sequence[str]
 ) -> None:
-    """Insert rows, or set the `update` columns of those whose primary key exists. On
+    """Insert rows, or set the `update` columns (if any) of those whose primary key exists. On
     PostgreSQL the rows are COPYed into a temporary table and merged with one INSERT ... ON
     CONFLICT, which spares SQLAlchemy's per-row parameter processing; elsewhere a plain
     executemany upsert. Every row has the same keys."""
@@ -132,9 +132,12 @@ def upsert_rows(
     if session.get_bind().dialect.name != "postgresql":
         upsert = sqlite.insert(table)
         changes = {name: upsert.excluded[name] for name in update}
-        session.execute(
-            upsert.on_conflict_do_update(index_elements=key.split(", "), set_=changes), list(rows)
+        merge = (
+            upsert.on_conflict_do_update(index_elements=key.split(", "), set_=changes)
+            if changes
+            else upsert.on_conflict_do_nothing()
         )
+        session.execute(merge, list(rows))
         return
     staging = f"staging_{uuid.uuid4().hex}"
     names = ", ".join(_copy_columns(table, rows))
@@ -146,10 +149,11 @@ def upsert_rows(
     )
     _copy(session, table, rows, staging)
     assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in update)
+    action = f"DO UPDATE SET {assignments}" if update else "DO NOTHING"
     session.execute(
         text(
             f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} "
-            f"ON CONFLICT ({key}) DO UPDATE SET {assignments}"
+            f"ON CONFLICT ({key}) {action}"
         )
     )
 

@@ -68,6 +68,13 @@ def test_upsert_rows_updates_only_the_named_columns(records):
     ]
 
 
+def test_upsert_rows_with_nothing_to_update_keeps_what_is_stored(records):
+    insert_rows(records, LINKS, [link("a", 1, "g1", "first")])
+    upsert_rows(records, LINKS, [link("a", 1, "g1", "second"), link("a", 2, "g1", "new")], [])
+    rows = records.execute(select(LINKS.c.note).order_by(LINKS.c.statement)).scalars().all()
+    assert rows == ["first", "new"]
+
+
 def link(record, statement, owner, note):
     return {"record": record, "statement": statement, "owner": owner, "note": note}
 
