@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from measure import percentile, run_clients
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from statements_gen import build_vocabulary, make_statement
@@ -165,19 +166,8 @@ def ingest(
                 errors.append(f"{response.status_code} {response.text[:200]}")
             next_at += interval
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
+    run_clients(clients, client, errors)
     return sum(stored)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         "folded statements/s (until drained)": round(posted / drained),
         "drain after ingest ends (s)": round(drained - ingest_seconds, 2),
         "lag p50 (s)": round(statistics.median(lag), 3),
-        "lag p95 (s)": round(percentile(lag, 95), 3),
+        "lag p95 (s)": round(percentile(sorted(lag), 95), 3),
         "lag max (s)": round(max(lag), 3),
         "enrollments written": enrollments,
     }

@@ -16,7 +16,6 @@ import argparse
 import random
 import statistics
 import sys
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -25,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import requests
+from measure import percentile, run_clients
 from psycopg.types.json import Jsonb
 from sqlalchemy.orm import Session
 
@@ -54,8 +54,7 @@ from mapping.models import (
     LMSRolePermission,
     LMSUserRoleAssignment,
 )
-from statements.db import insert_rows, make_engine
-from statements.models import _table
+from statements.db import insert_rows, make_engine, table_of
 
 STATUSES = ["not_started", "in_progress", "completed", "failed"]
 
@@ -244,12 +243,12 @@ def seed(
                     }
                 )
             if len(rows) >= 10_000:
-                insert_rows(session, _table(LMSCourseEnrollment), rows)
-                insert_rows(session, _table(LMSLearningProgress), lesson_rows)
+                insert_rows(session, table_of(LMSCourseEnrollment), rows)
+                insert_rows(session, table_of(LMSLearningProgress), lesson_rows)
                 rows, lesson_rows = [], []
                 print(f"  {n + 1:,} enrollments", file=sys.stderr)
-        insert_rows(session, _table(LMSCourseEnrollment), rows)
-        insert_rows(session, _table(LMSLearningProgress), lesson_rows)
+        insert_rows(session, table_of(LMSCourseEnrollment), rows)
+        insert_rows(session, table_of(LMSLearningProgress), lesson_rows)
     # What autovacuum does in a running system: statistics for the planner, and the
     # visibility map that lets counts scan only the index.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -279,13 +278,7 @@ def run(
             if response.status_code != 200 and len(errors) < 5:
                 errors.append(f"{name}: {response.status_code} {response.text[:200]}")
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
+    run_clients(clients, client, errors)
     return timings
 
 
@@ -330,9 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'endpoint':32} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  target")
     for name, values in sorted(timings.items()):
         values.sort()
-        p95 = values[int(0.95 * (len(values) - 1))]
+        p95 = percentile(values, 95)
         target = 300 if name == "analytics" else 50
-        p99 = values[int(0.99 * (len(values) - 1))]
+        p99 = percentile(values, 99)
         verdict = "ok" if p95 < target else "MISSED"
         print(
             f"{name:32} {len(values):8} {statistics.median(values):8.1f} {p95:8.1f} "

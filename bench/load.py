@@ -39,6 +39,7 @@ from urllib.parse import urljoin
 
 import orjson
 import requests
+from measure import percentile
 from statements_gen import (
     Json,
     QueryValues,
@@ -122,14 +123,6 @@ class OpResult:
     max_ms: float
     target: str | None
     met: bool | None
-
-
-def percentile(sorted_values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least p% of the values at or below."""
-    if not sorted_values:
-        return math.nan
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
 
 
 def summarise(phase: str, recorders: Sequence[Recorder], seconds: float) -> list[OpResult]:

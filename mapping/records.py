@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import orjson
-from sqlalchemy import Table, delete, select, text, true
+from sqlalchemy import delete, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,7 @@ from mapping.models import (
     UnmatchedStatement,
 )
 from mapping.vocabulary import Placement, ReadingRules
-from statements.db import chunks, one_of, replace_rows, upsert_rows
+from statements.db import chunks, one_of, replace_rows, table_of, upsert_rows
 from statements.keys import agent_key, index_key
 from statements.models import ACTIVITIES, AGENTS, STATEMENTS
 from statements.rules import VOIDED_VERB
@@ -384,7 +384,7 @@ class Folder:
         ids = [unit.enrollment_id for unit, _facts in kept]
         enrollment_rows = [self._enrollment_row(unit, facts) for unit, facts in kept]
         derived = [name for name in enrollment_rows[0] if name not in _SET_ONCE]
-        upsert_rows(self.session, _table(LMSCourseEnrollment), enrollment_rows, derived)
+        upsert_rows(self.session, table_of(LMSCourseEnrollment), enrollment_rows, derived)
         lesson_rows: list[dict[str, Any]] = []
         evidence: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = {}
         findings: dict[uuid.UUID, dict[str, Any]] = {}
@@ -425,7 +425,7 @@ class Folder:
             (RecordEvidence, evidence_rows),
             (DataQualityFinding, list(findings.values())),
         ):
-            replace_rows(self.session, _table(model), "enrollment_id", ids, rows)
+            replace_rows(self.session, table_of(model), "enrollment_id", ids, rows)
 
     def _enrollment_row(self, unit: Unit, facts: EnrollmentFacts) -> dict[str, Any]:
         enrollment_id = unit.enrollment_id
@@ -532,10 +532,6 @@ class _ByActor:
 def _lock_key(unit: Unit) -> int:
     """The advisory lock of an enrollment (a signed 64-bit key)."""
     return unit.enrollment_id.int & 0x7FFF_FFFF_FFFF_FFFF
-
-
-def _table(model: type[Any]) -> Table:
-    return cast(Table, model.__table__)
 
 
 def _registration(statement: Json) -> uuid.UUID | None:

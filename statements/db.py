@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import (
@@ -71,6 +71,11 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for the paths that skip the ORM (bulk writes, hot queries)."""
+    return cast(Table, model.__table__)
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -21,13 +20,12 @@ from sqlalchemy import (
     LargeBinary,
     PrimaryKeyConstraint,
     String,
-    Table,
     Text,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from statements.db import Base
+from statements.db import Base, table_of
 
 # Index key columns hold IRIs and agent identifiers; longer values are stored as a digest
 # (statements.keys.index_key) so that no B-tree entry outgrows PostgreSQL's row limit.
@@ -245,13 +243,9 @@ class StatementOutbox(Base):
     created: Mapped[datetime]
 
 
-def _table(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
-
-
 # The Core tables, for the hot paths that skip the ORM (bulk writes, statement queries).
-STATEMENTS = _table(StatementRow)
-AGENTS = _table(StatementAgent)
-ACTIVITIES = _table(StatementActivity)
-TARGETS = _table(StatementTarget)
-OUTBOX = _table(StatementOutbox)
+STATEMENTS = table_of(StatementRow)
+AGENTS = table_of(StatementAgent)
+ACTIVITIES = table_of(StatementActivity)
+TARGETS = table_of(StatementTarget)
+OUTBOX = table_of(StatementOutbox)
