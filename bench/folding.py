@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from measure import percentile, run_clients
-from sqlalchemy import func, select, text
+from measure import percentile, run_clients, vacuum_analyze
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from statements_gen import build_vocabulary, make_statement
 
@@ -85,11 +85,7 @@ def set_up(database_url: str, vocabulary_seed: int) -> tuple[uuid.UUID, str, str
             session, company, "bench lms", ["statements/write"], integration.id
         )
         company_id = company.id
-    # Statistics and free space as autovacuum keeps them on a live server. Where it is off (as
-    # on a CI machine), tables that grew since the last ANALYZE get plans for empty tables, and
-    # the outbox, a queue, fills with the dead rows of every earlier run.
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    vacuum_analyze(engine)
     engine.dispose()
     return company_id, issued.key, issued.secret
 

@@ -71,7 +71,8 @@ def upsert_employees(
         e.employee_number: e
         for e in session.scalars(
             select(Employee).where(
-                Employee.company_id == company_id, Employee.employee_number.in_(numbers)
+                Employee.company_id == company_id,
+                one_of(session, Employee.employee_number, numbers),
             )
         )
     }
@@ -110,7 +111,8 @@ def _link_managers(
         number: employee_id
         for number, employee_id in session.execute(
             select(Employee.employee_number, Employee.id).where(
-                Employee.company_id == company_id, Employee.employee_number.in_(wanted)
+                Employee.company_id == company_id,
+                one_of(session, Employee.employee_number, list(wanted)),
             )
         )
     }
@@ -138,7 +140,7 @@ def _replace_identities(
     session.execute(
         delete(EmployeeIdentity).where(
             EmployeeIdentity.company_id == company_id,
-            EmployeeIdentity.employee_id.in_([e.id for e in employees]),
+            one_of(session, EmployeeIdentity.employee_id, [e.id for e in employees]),
         )
     )
     rows: list[dict[str, object]] = []
@@ -173,7 +175,8 @@ def requeue_unmatched(
     statement_ids = list(
         session.scalars(
             select(UnmatchedStatement.statement_id).where(
-                UnmatchedStatement.company_id == company_id, UnmatchedStatement.agent_key.in_(keys)
+                UnmatchedStatement.company_id == company_id,
+                one_of(session, UnmatchedStatement.agent_key, keys),
             )
         )
     )
@@ -186,7 +189,7 @@ def requeue_unmatched(
     session.execute(
         delete(UnmatchedStatement).where(
             UnmatchedStatement.company_id == company_id,
-            UnmatchedStatement.statement_id.in_(statement_ids),
+            one_of(session, UnmatchedStatement.statement_id, statement_ids),
         )
     )
     return len(statement_ids)

@@ -36,7 +36,8 @@ def process_batch(session: Session, limit: int = 200) -> int:
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = session.execute(query).all()
-    deferred = _fold(session, [(company, statement) for _id, company, statement in rows])
+    pairs = [(company, statement) for _id, company, statement in rows]
+    deferred = _fold(session, pairs, wait=False)
     done = [outbox_id for outbox_id, *item in rows if tuple(item) not in deferred]
     if done:
         session.execute(delete(StatementOutbox).where(one_of(session, StatementOutbox.id, done)))
@@ -61,7 +62,7 @@ def fold_now(session: Session, company_id: uuid.UUID, statement_ids: Sequence[uu
 
 
 def _fold(
-    session: Session, items: Sequence[tuple[uuid.UUID, uuid.UUID]], *, wait: bool = False
+    session: Session, items: Sequence[tuple[uuid.UUID, uuid.UUID]], *, wait: bool
 ) -> set[tuple[uuid.UUID, uuid.UUID]]:
     """Fold statements, company by company; return the (company, statement) pairs deferred."""
     by_company: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)

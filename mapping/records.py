@@ -19,11 +19,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy import delete, select, text, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mapping.choices import CourseType
-from mapping.fold import EnrollmentFacts, Event, FoldSettings, fold
+from mapping.fold import EnrollmentFacts, Event, FoldSettings, LessonFacts, fold
 from mapping.identity import employees_keys, find_employees
 from mapping.models import (
     DataQualityFinding,
@@ -86,10 +85,9 @@ class Folder:
         # they are read and parsed once.
         self._loaded: dict[uuid.UUID, _Stored] = {}
         self._registered: dict[uuid.UUID, list[uuid.UUID]] = {}
+        self._keys: dict[tuple[uuid.UUID, uuid.UUID], list[str]] = {}
 
-    def fold_statements(
-        self, statement_ids: Sequence[uuid.UUID], *, wait: bool = True
-    ) -> set[uuid.UUID]:
+    def fold_statements(self, statement_ids: Sequence[uuid.UUID], *, wait: bool) -> set[uuid.UUID]:
         """Bring HR records up to date with newly stored statements.
 
         With `wait`, an enrollment another transaction is recomputing is waited for. Without,
@@ -99,9 +97,13 @@ class Folder:
         first's transaction, and a backlog (bigger batches, longer transactions) worse.
         """
         touched = self.units_touched_by(statement_ids)
-        held = set(touched) if wait else self._try_lock(touched)
+        if wait:
+            self._lock(touched)
+            held = set(touched)
+        else:
+            held = self._try_lock(touched)
         deferred = {s for unit, sources in touched.items() if unit not in held for s in sources}
-        self.recompute(unit for unit in held if touched[unit] - deferred)
+        self._recompute(sorted(unit for unit in held if touched[unit] - deferred))
         return deferred
 
     def units_touched_by(self, statement_ids: Sequence[uuid.UUID]) -> dict[Unit, set[uuid.UUID]]:
@@ -126,8 +128,8 @@ class Folder:
             self.session, self.company_id, {(_integration(row), key) for row, _p, key in placed}
         )
         touched: dict[Unit, set[uuid.UUID]] = {}
-        shared: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
-        sharing: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
+        # Per learner: the registrations of their statements, and those statements.
+        shared: dict[tuple[uuid.UUID, uuid.UUID], tuple[set[uuid.UUID], set[uuid.UUID]]] = {}
         unmatched: list[tuple[_Stored, str]] = []
         for row, placement, key in placed:
             integration_id = _integration(row)
@@ -139,42 +141,36 @@ class Folder:
             unit = Unit(self.company_id, integration_id, employee_id, placement.course["id"])
             touched.setdefault(unit, set()).add(source[row.id])
             if registration := _registration(row.data):
-                shared.setdefault((integration_id, employee_id), set()).add(registration)
-                sharing.setdefault((integration_id, employee_id), set()).add(source[row.id])
+                registrations, sources = shared.setdefault(
+                    (integration_id, employee_id), (set(), set())
+                )
+                registrations.add(registration)
+                sources.add(source[row.id])
         self._record_unmatched(unmatched)
         if shared:
-            keys = employees_keys(self.session, self.company_id, shared)
+            keys = self._employees_keys(shared)
             registered = _ByActor(
-                self._registration_rows({r for regs in shared.values() for r in regs})
+                self._registration_rows({r for regs, _s in shared.values() for r in regs})
             )
-            for (integration_id, employee_id), registrations in shared.items():
+            for (integration_id, employee_id), (registrations, sources) in shared.items():
                 learner = registered.learner(integration_id, keys[(integration_id, employee_id)])
                 mine = [row for row in learner if _registration(row.data) in registrations]
-                rules = self._rules(integration_id)
-                by_registration = _explicit_courses(mine, rules)
-                for row in mine:
-                    for found in (
-                        rules.placement(row.data),
-                        _placed(row.data, rules, by_registration),
-                    ):
-                        if found is not None:
-                            unit = Unit(
-                                self.company_id, integration_id, employee_id, found.course["id"]
-                            )
-                            touched.setdefault(unit, set()).update(
-                                sharing[(integration_id, employee_id)]
-                            )
+                for course in _courses_placed(mine, self._rules(integration_id)):
+                    unit = Unit(self.company_id, integration_id, employee_id, course)
+                    touched.setdefault(unit, set()).update(sources)
         return touched
 
     def recompute(self, units: Iterable[Unit]) -> None:
         """Replace each enrollment (and its lessons) with what all its statements say."""
         units = sorted(set(units))
+        self._lock(units)
+        self._recompute(units)
+
+    def _recompute(self, units: Sequence[Unit]) -> None:
+        """recompute, for units whose locks this transaction holds."""
         if not units:
             return
-        self._lock(units)
-        keys = employees_keys(
-            self.session, self.company_id, {(u.integration_id, u.employee_id) for u in units}
-        )
+        keys = self._employees_keys({(u.integration_id, u.employee_id) for u in units})
         # A learner's statements about the courses of their enrollments in the batch, not
         # all of their history.
         courses_by_key: dict[str, set[str]] = {}
@@ -210,18 +206,19 @@ class Folder:
             return None  # no integration: not HR learning data; voiding: handled by target
         return self._rules(row.integration_id).placement(row.data)
 
-    def _lock(self, units: Sequence[Unit]) -> None:
+    def _lock(self, units: Iterable[Unit]) -> None:
         # Two workers recomputing one enrollment take turns; the second reads what the first
         # committed. Locks are taken in one sorted pass, so workers never deadlock
         # (PostgreSQL; SQLite writers are serialised already).
-        if self.session.get_bind().dialect.name != "postgresql":
+        keys = sorted({_lock_key(u) for u in units})
+        if not keys or self.session.get_bind().dialect.name != "postgresql":
             return
         self.session.execute(
             text(
                 "SELECT pg_advisory_xact_lock(k) FROM "
                 "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"
             ),
-            {"keys": sorted({_lock_key(u) for u in units})},
+            {"keys": keys},
         )
 
     def _try_lock(self, units: Iterable[Unit]) -> set[Unit]:
@@ -317,6 +314,15 @@ class Folder:
                     )
         return [self._loaded[i] for i in wanted if i in self._loaded]
 
+    def _employees_keys(
+        self, learners: Iterable[tuple[uuid.UUID, uuid.UUID]]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], list[str]]:
+        """employees_keys, each learner looked up once per batch."""
+        missing = set(learners) - self._keys.keys()
+        if missing:
+            self._keys.update(employees_keys(self.session, self.company_id, missing))
+        return self._keys
+
     def _integration(self, integration_id: uuid.UUID) -> LMSIntegrationConfig | None:
         if integration_id not in self._integrations:
             self._integrations[integration_id] = self.session.get(
@@ -350,10 +356,6 @@ class Folder:
         return CourseType(types.get(activity_type, CourseType.ELEARNING))
 
     def _record_unmatched(self, unmatched: Sequence[tuple[_Stored, str]]) -> None:
-        if not unmatched:
-            return
-        dialect = self.session.get_bind().dialect.name
-        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
         rows = {
             row.id: {
                 "company_id": self.company_id,
@@ -365,18 +367,17 @@ class Folder:
             }
             for row, key in unmatched
         }
-        self.session.execute(
-            insert_(UnmatchedStatement).on_conflict_do_nothing(),
-            [rows[statement_id] for statement_id in sorted(rows)],
-        )
+        ordered = [rows[statement_id] for statement_id in sorted(rows)]
+        upsert_rows(self.session, table_of(UnmatchedStatement), ordered, update=[])
 
     def _write(self, results: Sequence[tuple[Unit, EnrollmentFacts | None]]) -> None:
         """Replace the enrollments, lessons, evidence and findings of a batch, with one
         statement per table: HR-only fields of existing enrollments are left alone."""
         gone = [unit.enrollment_id for unit, facts in results if facts is None]
-        if gone:
+        for chunk in chunks(gone):
+            enrollments = LMSCourseEnrollment.id
             self.session.execute(
-                delete(LMSCourseEnrollment).where(LMSCourseEnrollment.id.in_(gone))
+                delete(LMSCourseEnrollment).where(one_of(self.session, enrollments, chunk))
             )
         kept = [(unit, facts) for unit, facts in results if facts is not None]
         if not kept:
@@ -392,7 +393,7 @@ class Folder:
             enrollment_id = enrollment["id"]
             lesson_ids = {}
             for lesson in facts.lessons:
-                row = self._lesson_row(unit, facts, enrollment, lesson)
+                row = self._lesson_row(unit, enrollment, lesson)
                 lesson_rows.append(row)
                 lesson_ids[lesson.activity_id] = row["id"]
                 for statement_id in lesson.statement_ids:
@@ -450,7 +451,7 @@ class Folder:
         return row
 
     def _lesson_row(
-        self, unit: Unit, facts: EnrollmentFacts, enrollment: Mapping[str, Any], lesson: Any
+        self, unit: Unit, enrollment: Mapping[str, Any], lesson: LessonFacts
     ) -> dict[str, Any]:
         return {
             "id": uuid.uuid5(_RECORDS, f"{enrollment['id']}|{lesson.activity_id}"),
@@ -552,6 +553,17 @@ def _explicit_courses(rows: Iterable[_Stored], rules: ReadingRules) -> dict[uuid
         if current is None or placement.course["id"] < current["id"]:
             found[registration] = placement.course
     return found
+
+
+def _courses_placed(rows: Sequence[_Stored], rules: ReadingRules) -> set[str]:
+    """The courses statements belong to, read alone or through their registration's course."""
+    by_registration = _explicit_courses(rows, rules)
+    return {
+        found.course["id"]
+        for row in rows
+        for found in (rules.placement(row.data), _placed(row.data, rules, by_registration))
+        if found is not None
+    }
 
 
 def _placed(

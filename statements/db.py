@@ -121,7 +121,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), list(rows))
         return
-    _copy(session, table, rows, table.name)
+    _copy(session, table, rows, _copy_columns(table, rows), table.name)
 
 
 def upsert_rows(
@@ -133,32 +133,33 @@ def upsert_rows(
     executemany upsert. Every row has the same keys."""
     if not rows:
         return
-    key = ", ".join(column.name for column in table.primary_key.columns)
+    key = [column.name for column in table.primary_key.columns]
     if session.get_bind().dialect.name != "postgresql":
         upsert = sqlite.insert(table)
         changes = {name: upsert.excluded[name] for name in update}
         merge = (
-            upsert.on_conflict_do_update(index_elements=key.split(", "), set_=changes)
+            upsert.on_conflict_do_update(index_elements=key, set_=changes)
             if changes
             else upsert.on_conflict_do_nothing()
         )
         session.execute(merge, list(rows))
         return
     staging = f"staging_{uuid.uuid4().hex}"
-    names = ", ".join(_copy_columns(table, rows))
+    columns = _copy_columns(table, rows)
+    names = ", ".join(columns)
     session.execute(
         text(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {names} FROM {table.name} WITH NO DATA"
         )
     )
-    _copy(session, table, rows, staging)
+    _copy(session, table, rows, columns, staging)
     assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in update)
     action = f"DO UPDATE SET {assignments}" if update else "DO NOTHING"
     session.execute(
         text(
             f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} "
-            f"ON CONFLICT ({key}) {action}"
+            f"ON CONFLICT ({', '.join(key)}) {action}"
         )
     )
 
@@ -228,8 +229,13 @@ def _copy_columns(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[str]:
     ]
 
 
-def _copy(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], into: str) -> None:
-    columns = _copy_columns(table, rows)
+def _copy(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    into: str,
+) -> None:
     given = list(rows[0])
     defaults = [table.columns[name].default for name in columns[len(given) :]]
     driver = session.connection().connection.driver_connection

@@ -268,7 +268,7 @@ def _voided_ids(
             statement_id
             for statement_id, owner in session.execute(
                 select(StatementRow.id, StatementRow.company_id).where(
-                    StatementRow.id.in_(stored_targets),
+                    one_of(session, StatementRow.id, list(stored_targets)),
                     StatementRow.verb_key == voiding_verb,
                     StatementRow.ref_id.is_not(None),
                 )
