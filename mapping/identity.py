@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from mapping.choices import EmploymentStatus
@@ -273,30 +274,51 @@ class UnmatchedLearner:
 
 
 def unmatched_learners(
-    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID | None = None
+    session: Session,
+    company_id: uuid.UUID,
+    integration_id: uuid.UUID | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[UnmatchedLearner]:
-    """The unknown learners of a company (or one integration), most statements first."""
+    """The unknown learners of a company (or one integration), most statements first; a page
+    of them with `offset` and `limit`, counted, ordered and cut in the database."""
+    count = func.count()
     query = (
-        select(
-            UnmatchedStatement.lms_integration_id,
-            UnmatchedStatement.agent_key,
-            func.count(),
-            func.min(UnmatchedStatement.stored),
-            func.max(UnmatchedStatement.stored),
+        _unmatched_groups(company_id, integration_id)
+        .add_columns(
+            count, func.min(UnmatchedStatement.stored), func.max(UnmatchedStatement.stored)
         )
-        .where(UnmatchedStatement.company_id == company_id)
-        .group_by(UnmatchedStatement.lms_integration_id, UnmatchedStatement.agent_key)
+        .order_by(count.desc(), UnmatchedStatement.agent_key, UnmatchedStatement.lms_integration_id)
+        .offset(offset)
+        .limit(limit)
     )
-    if integration_id is not None:
-        query = query.where(UnmatchedStatement.lms_integration_id == integration_id)
-    groups = session.execute(query).all()
     learners = []
-    for integration, key, count, first, last in groups:
+    for integration, key, statements, first, last in session.execute(query):
         agent = session.scalar(
             select(UnmatchedStatement.agent)
             .where(UnmatchedStatement.company_id == company_id, UnmatchedStatement.agent_key == key)
             .order_by(UnmatchedStatement.stored.desc())
             .limit(1)
         )
-        learners.append(UnmatchedLearner(integration, key, agent or {}, count, first, last))
-    return sorted(learners, key=lambda learner: (-learner.statements, learner.agent_key))
+        learners.append(UnmatchedLearner(integration, key, agent or {}, statements, first, last))
+    return learners
+
+
+def count_unmatched_learners(
+    session: Session, company_id: uuid.UUID, integration_id: uuid.UUID | None = None
+) -> int:
+    groups = _unmatched_groups(company_id, integration_id).subquery()
+    return session.scalar(select(func.count()).select_from(groups)) or 0
+
+
+def _unmatched_groups(company_id: uuid.UUID, integration_id: uuid.UUID | None) -> Select[Any]:
+    """One row per unknown learner: (integration, agent key)."""
+    query = (
+        select(UnmatchedStatement.lms_integration_id, UnmatchedStatement.agent_key)
+        .where(UnmatchedStatement.company_id == company_id)
+        .group_by(UnmatchedStatement.lms_integration_id, UnmatchedStatement.agent_key)
+    )
+    if integration_id is not None:
+        query = query.where(UnmatchedStatement.lms_integration_id == integration_id)
+    return query

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask.views import MethodView
@@ -14,7 +15,7 @@ from hr_api.models import AuditEvent
 from hr_api.pagination import PageQuery, page_of, paginate
 from hr_api.resources.common import owned
 from lrs.context import request_session
-from mapping.identity import unmatched_learners
+from mapping.identity import count_unmatched_learners, unmatched_learners
 from mapping.models import LMSIntegrationConfig
 
 unmatched = Blueprint(
@@ -69,14 +70,17 @@ class UnmatchedLearners(MethodView):
         integration_id = query.get("lms_integration_id")
         if integration_id is not None:
             owned(session, LMSIntegrationConfig, integration_id, access, "LMS integration")
-        learners = unmatched_learners(session, access.company_id, integration_id)
         page, size = query["page"], query["page_size"]
+        total = count_unmatched_learners(session, access.company_id, integration_id)
+        learners = unmatched_learners(
+            session, access.company_id, integration_id, offset=(page - 1) * size, limit=size
+        )
         return {
-            "items": learners[(page - 1) * size : page * size],
+            "items": learners,
             "page": page,
             "page_size": size,
-            "total": len(learners),
-            "pages": -(-len(learners) // size),
+            "total": total,
+            "pages": math.ceil(total / size),
         }
 
 

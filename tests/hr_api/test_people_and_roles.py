@@ -95,6 +95,28 @@ def test_unmatched_learners_are_listed(admin, app, db_session):
     assert (learner["agent"]["mbox"], learner["statements"]) == ("mailto:zoe@example.com", 2)
 
 
+def test_unmatched_learners_are_paged_most_statements_first(admin, app, db_session):
+    integration = IntegrationFactory(company_id=admin.company.id)
+    lms = new_credential(
+        app, db_session, scopes=["all"], company=admin.company, integration_id=integration.id
+    )
+    lms.store(*[statement(name, COMPLETED) for name in ("cy", "al", "al", "al", "bo", "bo")])
+    from mapping.outbox import process_batch
+
+    process_batch(db_session)
+
+    def page(number):
+        body = admin.get(f"lms-unmatched-learners/?page={number}&page_size=2").json
+        names = [
+            (i["agent"]["mbox"].removeprefix("mailto:"), i["statements"]) for i in body["items"]
+        ]
+        return body["total"], body["pages"], names
+
+    assert page(1) == (3, 2, [("al@example.com", 3), ("bo@example.com", 2)])
+    assert page(2) == (3, 2, [("cy@example.com", 1)])
+    assert page(3) == (3, 2, [])
+
+
 def test_nul_characters_in_hr_bodies_are_refused(admin):
     response = admin.post(
         "employees/", {"employees": [{"employee_number": "E\u00001", "name": "A"}]}
