@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -204,20 +204,10 @@ def find_employees(
     An integration's own account beats a company-wide key such as the e-mail.
     """
     wanted = set(wanted)
-    keys = sorted({key for _integration, key in wanted})
     found: dict[str, list[tuple[uuid.UUID | None, uuid.UUID]]] = {}
-    for chunk in chunks(keys):
-        for key, integration_id, employee_id in session.execute(
-            select(
-                EmployeeIdentity.agent_key,
-                EmployeeIdentity.lms_integration_id,
-                EmployeeIdentity.employee_id,
-            ).where(
-                EmployeeIdentity.company_id == company_id,
-                one_of(session, EmployeeIdentity.agent_key, chunk),
-            )
-        ):
-            found.setdefault(key, []).append((integration_id, employee_id))
+    keys = {key for _integration, key in wanted}
+    for employee_id, integration_id, key in _identities(session, company_id, "agent_key", keys):
+        found.setdefault(key, []).append((integration_id, employee_id))
     result: dict[tuple[uuid.UUID, str], uuid.UUID | None] = {}
     for integration_id, key in wanted:
         rows = found.get(key, [])
@@ -233,25 +223,11 @@ def employees_keys(
 ) -> dict[tuple[uuid.UUID, uuid.UUID], list[str]]:
     """Every agent key each (integration, employee) appears as in that integration's statements."""
     wanted = set(wanted)
-    employees = sorted({employee_id for _integration, employee_id in wanted})
-    rows: list[tuple[uuid.UUID, uuid.UUID | None, str]] = []
-    for chunk in chunks(employees):
-        rows += (
-            session.execute(
-                select(
-                    EmployeeIdentity.employee_id,
-                    EmployeeIdentity.lms_integration_id,
-                    EmployeeIdentity.agent_key,
-                ).where(
-                    EmployeeIdentity.company_id == company_id,
-                    one_of(session, EmployeeIdentity.employee_id, chunk),
-                )
-            )
-            .tuples()
-            .all()
-        )
     by_employee: dict[uuid.UUID, list[tuple[uuid.UUID | None, str]]] = {}
-    for employee_id, integration_id, key in rows:
+    employees = {employee_id for _integration, employee_id in wanted}
+    for employee_id, integration_id, key in _identities(
+        session, company_id, "employee_id", employees
+    ):
         by_employee.setdefault(employee_id, []).append((integration_id, key))
     return {
         (integration_id, employee_id): sorted(
@@ -259,6 +235,19 @@ def employees_keys(
         )
         for integration_id, employee_id in wanted
     }
+
+
+def _identities(
+    session: Session, company_id: uuid.UUID, column: str, values: Iterable[Any]
+) -> Iterator[tuple[uuid.UUID, uuid.UUID | None, str]]:
+    """(employee, integration, agent key) of the identities whose `column` is in `values`."""
+    identity = EmployeeIdentity.__table__.c
+    for chunk in chunks(sorted(values)):
+        yield from session.execute(
+            select(identity.employee_id, identity.lms_integration_id, identity.agent_key).where(
+                identity.company_id == company_id, one_of(session, identity[column], chunk)
+            )
+        ).tuples()
 
 
 @dataclass(frozen=True, slots=True)
