@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException
-
-from lrs.problems import http_error_response
 
 
 class FieldErrorSchema(Schema):
@@ -27,12 +24,10 @@ class ProblemSchema(Schema):
 
 
 class HrApi(Api):  # type: ignore[misc]
-    """An Api whose errors are the same problem documents as everywhere else."""
+    """An Api whose errors are documented as the problem documents lrs.problems answers with
+    everywhere (its handlers, registered after the Api's, serve /api/ too)."""
 
     ERROR_SCHEMA = ProblemSchema
-
-    def handle_http_exception(self, error: HTTPException) -> Response:
-        return http_error_response(error)
 
 
 def init_app(app: Flask) -> None:

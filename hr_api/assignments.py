@@ -7,7 +7,6 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mapping.fold import COMPLIANCE, DUE_DATE, HR_STATUS, MANDATORY
@@ -104,11 +103,3 @@ def assign(
     fold_now(session, company.id, [statement_id])
     unit = Unit(company.id, integration.id, employee.id, course_activity_id)
     return unit.enrollment_id
-
-
-def employee_by_id(
-    session: Session, company_id: uuid.UUID, employee_id: uuid.UUID
-) -> Employee | None:
-    return session.scalar(
-        select(Employee).where(Employee.id == employee_id, Employee.company_id == company_id)
-    )

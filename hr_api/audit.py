@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,7 +116,7 @@ def verify(session: Session, company_id: uuid.UUID | None = None) -> list[ChainB
         query = query.where(AuditEvent.company_id == company_id)
     breaks: list[ChainBreak] = []
     previous: dict[uuid.UUID, str] = {}
-    for event in _stream(session, query):
+    for event in session.scalars(query.execution_options(yield_per=1000)):
         expected_previous = previous.get(event.company_id, GENESIS)
         if event.previous_hash != expected_previous:
             breaks.append(
@@ -126,10 +126,6 @@ def verify(session: Session, company_id: uuid.UUID | None = None) -> list[ChainB
             breaks.append(ChainBreak(event.company_id, event.id, "the row was changed"))
         previous[event.company_id] = event.hash
     return breaks
-
-
-def _stream(session: Session, query: Any) -> Iterator[AuditEvent]:
-    yield from session.scalars(query.execution_options(yield_per=1000))
 
 
 def _jsonable(value: Any) -> Any:
