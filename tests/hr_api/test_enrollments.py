@@ -119,7 +119,11 @@ def test_list_filters(admin, org):
         "https://lms.example.com/courses/safety",
     ]
     assert ids(date_from="2999-01-01") == []
-    assert ids(lms_integration_id=str(org["integration"].id)) != []
+    assert ids(lms_integration_id=str(org["integration"].id)) == [
+        "https://lms.example.com/courses/ethics",
+        "https://lms.example.com/courses/safety",
+    ]
+    assert ids(lms_integration_id=str(uuid.uuid4())) == []
 
 
 def test_progress_lists_lessons_statements_and_findings(admin, org, db_session):

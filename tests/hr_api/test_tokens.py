@@ -110,8 +110,12 @@ def test_algorithm_confusion_with_the_public_key_as_hmac_secret_is_refused(jwks_
     signing_input = f"{header}.{part(json.dumps(claims()).encode())}"
     public_pem = rsa_key.as_pem(private=False)
     signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    # A development secret is configured too, so HS256 itself is accepted: the token must
+    # still fail, because its HMAC was made with the public key, not the secret.
+    both = replace(jwks_settings, jwt_secret=SECRET)
+    assert TokenVerifier(both).verify(hs256(claims())).user_id
     with pytest.raises(InvalidToken):
-        TokenVerifier(jwks_settings).verify(f"{signing_input}.{part(signature)}")
+        TokenVerifier(both).verify(f"{signing_input}.{part(signature)}")
 
 
 def test_rs256_token_is_refused_with_only_a_shared_secret(settings, rsa_key):
