@@ -111,6 +111,11 @@ class LMSIntegrationConfig(Base):
         UniqueConstraint("company_id", "lms_code", name="uk_lms_code"),
     )
 
+    @property
+    def has_authentication_config(self) -> bool:
+        """Whether secrets are configured: the API shows this, never the secrets themselves."""
+        return bool(self.authentication_config)
+
 
 class LMSCourseEnrollment(Base):
     """An employee's enrollment in a course (spec 3.2), folded from statements."""

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from hr_api.context import audit_event, current_access, requires
 from hr_api.crypto import SecretBox
 from hr_api.pagination import PageQuery, page_of, paginate
+from hr_api.resources.common import owned
 from lrs.context import request_session, state
 from lrs.credentials import SCOPES, Credential, create_credential, revoke_credential
 from mapping.choices import (
@@ -119,12 +120,11 @@ def _box() -> SecretBox:
 
 
 def _get(integration_id: uuid.UUID) -> LMSIntegrationConfig:
-    access = current_access()
-    access.require(*MANAGE)
-    integration = request_session().get(LMSIntegrationConfig, integration_id)
-    if integration is None or integration.company_id != access.company_id:
-        raise NotFound(f"no LMS integration {integration_id}")
-    return integration
+    """The caller's integration. Checks no permission: every view calling this is decorated
+    with @requires(*MANAGE), which runs before the request body is read."""
+    return owned(
+        request_session(), LMSIntegrationConfig, integration_id, current_access(), "LMS integration"
+    )
 
 
 def _dump(integration: LMSIntegrationConfig) -> dict[str, Any]:
@@ -138,7 +138,6 @@ def _apply(integration: LMSIntegrationConfig, data: dict[str, Any]) -> None:
             integration.authentication_config = _box().seal(value) if value else {}
         else:
             setattr(integration, name, value)
-    integration.has_authentication_config = bool(integration.authentication_config)  # type: ignore[attr-defined]
 
 
 @blp.route("/")
@@ -157,10 +156,7 @@ class Integrations(MethodView):
         if "lms_type" in query:
             statement = statement.where(LMSIntegrationConfig.lms_type == query["lms_type"])
         statement = statement.order_by(LMSIntegrationConfig.lms_name, LMSIntegrationConfig.id)
-        page = paginate(request_session(), statement, query["page"], query["page_size"])
-        for integration in page["items"]:
-            integration.has_authentication_config = bool(integration.authentication_config)
-        return page
+        return paginate(request_session(), statement, query["page"], query["page_size"])
 
     @requires(*MANAGE)
     @blp.arguments(IntegrationSchema)
@@ -190,12 +186,11 @@ class Integrations(MethodView):
 
 @blp.route("/<uuid:integration_id>/")
 class IntegrationItem(MethodView):
+    @requires(*MANAGE)
     @blp.response(200, IntegrationSchema)
     def get(self, integration_id: uuid.UUID) -> LMSIntegrationConfig:
         """Get an LMS integration."""
-        integration = _get(integration_id)
-        integration.has_authentication_config = bool(integration.authentication_config)  # type: ignore[attr-defined]
-        return integration
+        return _get(integration_id)
 
     @requires(*MANAGE)
     @blp.arguments(IntegrationSchema)
@@ -211,6 +206,7 @@ class IntegrationItem(MethodView):
         """Change some fields of an LMS integration."""
         return _update(integration_id, data)
 
+    @requires(*MANAGE)
     @blp.response(204)
     def delete(self, integration_id: uuid.UUID) -> None:
         """Deactivate an integration and revoke its LRS credentials; its history stays."""
@@ -252,6 +248,7 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
 
 @blp.route("/<uuid:integration_id>/test-connection/")
 class ConnectionTest(MethodView):
+    @requires(*MANAGE)
     @blp.response(200, ConnectionTestSchema)
     def post(self, integration_id: uuid.UUID) -> dict[str, Any]:
         """Check an integration: for pushing LMSs, its credentials and latest statement."""
@@ -292,6 +289,7 @@ class ConnectionTest(MethodView):
 
 @blp.route("/<uuid:integration_id>/credentials/")
 class Credentials(MethodView):
+    @requires(*MANAGE)
     @blp.response(200, CredentialSchema(many=True))
     def get(self, integration_id: uuid.UUID) -> list[dict[str, Any]]:
         """The LRS credentials of an integration (never their secrets)."""
@@ -324,6 +322,7 @@ class Credentials(MethodView):
 
 @blp.route("/<uuid:integration_id>/credentials/<string:key>/")
 class CredentialItem(MethodView):
+    @requires(*MANAGE)
     @blp.response(204)
     def delete(self, integration_id: uuid.UUID, key: str) -> None:
         """Revoke an LRS credential."""

@@ -159,6 +159,7 @@ class RoleItem(MethodView):
         """Change some fields of a role."""
         return _update_role(role_id, data)
 
+    @requires(*MANAGE)
     @roles.response(204)
     def delete(self, role_id: uuid.UUID) -> None:
         """Deactivate a role (assignments keep their history)."""
@@ -168,8 +169,8 @@ class RoleItem(MethodView):
 def _update_role(
     role_id: uuid.UUID, data: dict[str, Any], action: str = "update"
 ) -> LMSRolePermission:
+    """Change a role and audit it; the calling views are decorated with @requires(*MANAGE)."""
     access = current_access()
-    access.require(*MANAGE)
     session = request_session()
     role = owned(session, LMSRolePermission, role_id, access, "role")
     if "role_name" in data:

@@ -43,6 +43,19 @@ def test_create_returns_the_integration_without_its_secret(admin, db_session):
     assert set(stored.authentication_config) == {"ciphertext"}
 
 
+def test_whether_secrets_are_configured_is_shown_everywhere(admin):
+    created = create(admin)
+    path = f"lms-integrations/{created['id']}/"
+    assert admin.get(path).json["has_authentication_config"] is True
+    listed = admin.get("lms-integrations/").json["items"]
+    assert [i["has_authentication_config"] for i in listed] == [True]
+    cleared = admin.patch(path, {"authentication_config": {}}).json
+    assert cleared["has_authentication_config"] is False
+    assert admin.get(path).json["has_authentication_config"] is False
+    without = create(admin, lms_code="NONE", authentication_config={})
+    assert without["has_authentication_config"] is False
+
+
 def test_lms_code_is_unique_within_the_company_only(admin, make_user):
     from tests.factories import CompanyFactory
 
