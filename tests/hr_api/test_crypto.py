@@ -36,3 +36,33 @@ def test_production_needs_configured_keys(settings):
 def test_development_derives_a_key_from_the_secret(settings):
     box = SecretBox.from_settings(settings)
     assert box.open(box.seal([1, 2])) == [1, 2]
+
+
+def test_rotate_command_re_encrypts_every_stored_secret(engine, database_url):
+    from click.testing import CliRunner
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from lrs.cli import main
+    from mapping.models import LMSIntegrationConfig
+    from statements.models import Company
+    from tests.factories import CompanyFactory, IntegrationFactory
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with Session(engine) as session, session.begin():
+        company = CompanyFactory.build()
+        session.add(company)
+        session.flush()
+        sealed = SecretBox([old]).seal({"client_secret": "abc"})
+        integration = IntegrationFactory.build(company_id=company.id, authentication_config=sealed)
+        session.add(integration)
+        company_id, integration_id = company.id, integration.id
+    env = {"DATABASE_URL": database_url, "LRS_ENCRYPTION_KEYS": f"{new},{old}"}
+    result = CliRunner().invoke(main, ["secrets", "rotate"], env=env)
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session, session.begin():
+        stored = session.get(LMSIntegrationConfig, integration_id).authentication_config
+        assert SecretBox([new]).open(stored) == {"client_secret": "abc"}
+        with pytest.raises(ConfigError):
+            SecretBox([old]).open(stored)
+        session.execute(delete(Company).where(Company.id == company_id))
