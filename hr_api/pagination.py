@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -34,6 +35,17 @@ def page_of(item: type[Schema]) -> type[Schema]:
             },
         )
     return _page_schemas[item]
+
+
+def where_equal(
+    statement: Select[Any], query: Mapping[str, Any], columns: Mapping[str, Any]
+) -> Select[Any]:
+    """`statement` narrowed by the equality filters the caller sent: query parameter name to
+    the column it must equal."""
+    for name, column in columns.items():
+        if name in query:
+            statement = statement.where(column == query[name])
+    return statement
 
 
 def paginate(session: Session, query: Select[Any], page: int, page_size: int) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from sqlalchemy import ColumnElement, Float, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from hr_api.context import current_access
+from hr_api.pagination import where_equal
+from hr_api.resources.common import enrolled_between
 from lrs.context import request_session
 from mapping.choices import EnrollmentStatus
 from mapping.models import Employee, LMSCourseEnrollment
@@ -59,12 +61,8 @@ class Analytics(MethodView):
         statement = (
             select().select_from(e).where(access.visible_records(e.company_id, e.employee_id))
         )
-        if "date_from" in query:
-            statement = statement.where(e.enrollment_date >= query["date_from"])
-        if "date_to" in query:
-            statement = statement.where(e.enrollment_date <= query["date_to"])
-        if "lms_integration_id" in query:
-            statement = statement.where(e.lms_integration_id == query["lms_integration_id"])
+        filters = {"lms_integration_id": e.lms_integration_id}
+        statement = enrolled_between(where_equal(statement, query, filters), query)
         if group_by == "department":
             statement = statement.join(Employee, Employee.id == e.employee_id)
         group = _group_column(session, group_by)

@@ -1,15 +1,16 @@
-"""Shared pieces of the HR API resources: tenant look-ups and masking."""
+"""Shared pieces of the HR API resources: tenant look-ups, filters and masking."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hr_api.access import Access
-from mapping.models import Employee
+from mapping.models import Employee, LMSCourseEnrollment
 from statements.errors import NotFound
 
 T = TypeVar("T")
@@ -22,6 +23,16 @@ def owned(session: Session, model: type[T], object_id: uuid.UUID, access: Access
     if found is None or getattr(found, "company_id", None) != access.company_id:
         raise NotFound(f"no {what} {object_id}")
     return found
+
+
+def enrolled_between(statement: Select[Any], query: Mapping[str, Any]) -> Select[Any]:
+    """`statement` over enrollments narrowed to the date_from/date_to the caller sent."""
+    enrolled = LMSCourseEnrollment.enrollment_date
+    if "date_from" in query:
+        statement = statement.where(enrolled >= query["date_from"])
+    if "date_to" in query:
+        statement = statement.where(enrolled <= query["date_to"])
+    return statement
 
 
 def visible_employee(session: Session, access: Access, employee_id: uuid.UUID) -> Employee:

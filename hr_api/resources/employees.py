@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from hr_api.context import audit_event, current_access, requires
-from hr_api.pagination import PageQuery, page_of, paginate
+from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import mask, owned, visible_employee
 from lrs.context import request_session
 from mapping.choices import EmploymentStatus
@@ -99,9 +99,8 @@ class Employees(MethodView):
         access = current_access()
         access.require(*READ)
         statement = select(Employee).where(access.visible_employees())
-        for name in ("department_id", "team_id"):
-            if name in query:
-                statement = statement.where(getattr(Employee, name) == query[name])
+        filters = {"department_id": Employee.department_id, "team_id": Employee.team_id}
+        statement = where_equal(statement, query, filters)
         statement = statement.order_by(Employee.employee_number, Employee.id)
         page = paginate(request_session(), statement, query["page"], query["page_size"])
         page["items"] = [_dump(e) for e in page["items"]]

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from hr_api.assignments import assign
 from hr_api.context import audit_event, current_access, requires
-from hr_api.pagination import PageQuery, page_of, paginate
-from hr_api.resources.common import mask, owned, visible_employee
+from hr_api.pagination import PageQuery, page_of, paginate, where_equal
+from hr_api.resources.common import enrolled_between, mask, owned, visible_employee
 from lrs.context import request_session
 from mapping.choices import (
     CourseType,
@@ -190,24 +190,18 @@ class Enrollments(MethodView):
         access.require(*READ)
         e = LMSCourseEnrollment
         statement = select(e).where(access.visible_records(e.company_id, e.employee_id))
-        equals = {
+        filters = {
             "employee_id": e.employee_id,
             "status": e.enrollment_status,
             "lms_integration_id": e.lms_integration_id,
             "is_mandatory": e.is_mandatory,
             "is_compliance_training": e.is_compliance_training,
         }
-        for name, column in equals.items():
-            if name in query:
-                statement = statement.where(column == query[name])
+        statement = enrolled_between(where_equal(statement, query, filters), query)
         if "course_id" in query:
             statement = statement.where(
                 (e.course_id == query["course_id"]) | (e.course_activity_id == query["course_id"])
             )
-        if "date_from" in query:
-            statement = statement.where(e.enrollment_date >= query["date_from"])
-        if "date_to" in query:
-            statement = statement.where(e.enrollment_date <= query["date_to"])
         statement = statement.order_by(e.enrollment_date.desc(), e.id.desc())
         page = paginate(request_session(), statement, query["page"], query["page_size"])
         page["items"] = [_dump(enrollment) for enrollment in page["items"]]

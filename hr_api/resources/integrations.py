@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from hr_api.context import audit_event, current_access, requires
 from hr_api.crypto import SecretBox
-from hr_api.pagination import PageQuery, page_of, paginate
+from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from lrs.context import request_session, state
 from lrs.credentials import SCOPES, Credential, create_credential, revoke_credential
@@ -151,10 +151,11 @@ class Integrations(MethodView):
         statement = select(LMSIntegrationConfig).where(
             LMSIntegrationConfig.company_id == access.company_id
         )
-        if "is_active" in query:
-            statement = statement.where(LMSIntegrationConfig.is_active.is_(query["is_active"]))
-        if "lms_type" in query:
-            statement = statement.where(LMSIntegrationConfig.lms_type == query["lms_type"])
+        filters = {
+            "is_active": LMSIntegrationConfig.is_active,
+            "lms_type": LMSIntegrationConfig.lms_type,
+        }
+        statement = where_equal(statement, query, filters)
         statement = statement.order_by(LMSIntegrationConfig.lms_name, LMSIntegrationConfig.id)
         return paginate(request_session(), statement, query["page"], query["page_size"])
 

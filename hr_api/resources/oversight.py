@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hr_api.context import current_access
 from hr_api.models import AuditEvent
-from hr_api.pagination import PageQuery, page_of, paginate
+from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from lrs.context import request_session
 from mapping.identity import count_unmatched_learners, unmatched_learners
@@ -93,8 +93,11 @@ class AuditLog(MethodView):
         access = current_access()
         access.require("can_view_audit_logs")
         statement = select(AuditEvent).where(AuditEvent.company_id == access.company_id)
-        for name in ("object_type", "object_id", "action"):
-            if name in query:
-                statement = statement.where(getattr(AuditEvent, name) == query[name])
+        filters = {
+            "object_type": AuditEvent.object_type,
+            "object_id": AuditEvent.object_id,
+            "action": AuditEvent.action,
+        }
+        statement = where_equal(statement, query, filters)
         statement = statement.order_by(AuditEvent.id.desc())
         return paginate(request_session(), statement, query["page"], query["page_size"])

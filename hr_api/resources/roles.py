@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hr_api.access import PERMISSIONS
 from hr_api.context import audit_event, current_access, requires
-from hr_api.pagination import PageQuery, page_of, paginate
+from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from lrs.context import request_session
 from mapping.choices import (
@@ -195,9 +195,11 @@ class Assignments(MethodView):
         statement = select(LMSUserRoleAssignment).where(
             LMSUserRoleAssignment.company_id == access.company_id
         )
-        for name in ("user_id", "role_id"):
-            if name in query:
-                statement = statement.where(getattr(LMSUserRoleAssignment, name) == query[name])
+        filters = {
+            "user_id": LMSUserRoleAssignment.user_id,
+            "role_id": LMSUserRoleAssignment.role_id,
+        }
+        statement = where_equal(statement, query, filters)
         statement = statement.order_by(
             LMSUserRoleAssignment.assigned_date, LMSUserRoleAssignment.id
         )
