@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 from statements_gen import build_vocabulary, make_statement
 
 import lrs.app  # noqa: F401  (maps every table, foreign-key targets included)
-from lrs.credentials import create_credential, get_or_create_company
 from mapping.choices import (
     AuthenticationType,
     ConnectionStatus,
@@ -44,6 +43,7 @@ from mapping.choices import (
 )
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig
+from statements.credentials import create_credential, get_or_create_company
 from statements.db import make_engine
 from statements.models import StatementOutbox
 from statements.timestamps import now

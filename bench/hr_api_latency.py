@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 import lrs.app  # noqa: F401  (maps every table)
 from config import Settings
+from hr_api.models import LMSRolePermission, LMSUserRoleAssignment
 from hr_api.tokens import development_token
-from lrs.credentials import get_or_create_company
 from mapping.choices import (
     AuthenticationType,
     CertificationStatus,
@@ -50,9 +50,8 @@ from mapping.models import (
     LMSCourseEnrollment,
     LMSIntegrationConfig,
     LMSLearningProgress,
-    LMSRolePermission,
-    LMSUserRoleAssignment,
 )
+from statements.credentials import get_or_create_company
 from statements.db import insert_rows, make_engine, table_of
 
 STATUSES = ["not_started", "in_progress", "completed", "failed"]

@@ -51,8 +51,8 @@ from statements_gen import Vocabulary, build_vocabulary, seeded_statement, seede
 
 import lrs.app  # noqa: F401  (maps every table the LRS uses, foreign-key targets included)
 from config import Settings
-from lrs.credentials import create_credential, get_or_create_company
 from statements.activities import activities_in, record_activities
+from statements.credentials import create_credential, get_or_create_company
 from statements.db import make_engine
 from statements.keys import agent_key
 from statements.models import StatementRow

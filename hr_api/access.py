@@ -15,9 +15,10 @@ from datetime import date
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from hr_api.models import LMSRolePermission, LMSUserRoleAssignment
 from hr_api.tokens import Identity
 from mapping.choices import DataAccessLevel
-from mapping.models import Employee, LMSRolePermission, LMSUserRoleAssignment
+from mapping.models import Employee
 from statements.errors import Forbidden
 
 PERMISSIONS = (

@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import json
+from dataclasses import dataclass
+from typing import cast
+
+from flask import Flask, current_app, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
+
+from hr_api.crypto import SecretBox
+from hr_api.tokens import TokenVerifier
+from lrs.context import state
+from lrs.guards import NUL_ESCAPE, refuse_nul, refuse_nul_parameters
+from statements.errors import BadRequest
+
+PREFIX = "/api"
+STATE_KEY = "hr_api"
+
+
+@dataclass(frozen=True, slots=True)
+class HrState:
+    """What the HR API keeps per app: built once, at start-up, so that a production
+    installation without its keys refuses to start rather than failing a request later."""
+
+    tokens: TokenVerifier
+    secrets: SecretBox
+
+
+def hr_state() -> HrState:
+    """The HR API's state of the current app."""
+    return cast(HrState, current_app.extensions[STATE_KEY])
 
 
 class FieldErrorSchema(Schema):
@@ -34,11 +61,14 @@ def init_app(app: Flask) -> None:
     """Mount the HR API and its OpenAPI document (/api/openapi.json, docs at /api/docs)."""
     from hr_api.resources import BLUEPRINTS
 
+    settings = state(app).settings
+    app.extensions[STATE_KEY] = HrState(TokenVerifier(settings), SecretBox.from_settings(settings))
+    app.before_request(_refuse_unstorable)
     app.config.update(
         API_TITLE="HR learning records API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_URL_PREFIX=PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
@@ -55,4 +85,25 @@ def init_app(app: Flask) -> None:
         },
     )
     for blueprint in BLUEPRINTS:
-        api.register_blueprint(blueprint, url_prefix=f"/api/{blueprint.name}")
+        api.register_blueprint(blueprint, url_prefix=f"{PREFIX}/{blueprint.name}")
+
+
+def _refuse_unstorable() -> None:
+    # The HR API's JSON parser accepts NaN and Infinity, which PostgreSQL cannot store in
+    # JSON; they are refused with the NUL character, up front, with a 400.
+    if not request.path.startswith(f"{PREFIX}/"):
+        return
+    refuse_nul_parameters(request.args)
+    if request.mimetype != "application/json":
+        return
+    body = request.get_data(cache=True)
+    if any(token in body for token in (NUL_ESCAPE, b"NaN", b"Infinity")):
+        try:
+            parsed = json.loads(body, parse_constant=_refuse_constant)
+        except ValueError:
+            return  # not JSON at all: the view's parser says so
+        refuse_nul(body, parsed)
+
+
+def _refuse_constant(name: str) -> None:
+    raise BadRequest(f"{name} is not a JSON number; send a finite number or null")

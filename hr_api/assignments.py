@@ -13,14 +13,12 @@ from mapping.fold import COMPLIANCE, DUE_DATE, HR_STATUS, MANDATORY
 from mapping.identity import employees_keys
 from mapping.models import Employee, LMSIntegrationConfig
 from mapping.outbox import fold_now
-from mapping.records import Unit
+from mapping.placement import EnrollmentKey
 from mapping.vocabulary import ASSIGNED_VERB
-from statements import timestamps
+from statements import ingest
 from statements.errors import BadRequest
 from statements.keys import agent_key
 from statements.models import Company
-from statements.store import store_statements
-from statements.validate import validate_statements
 
 COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
 HR_ACCOUNT_NAME = "hr-system"
@@ -89,17 +87,16 @@ def assign(
         "object": {"objectType": "Activity", "id": course_activity_id, "definition": definition},
         "context": {"extensions": extensions},
     }
-    validate_statements([statement])
     authority = hr_authority(company)
-    [statement_id] = store_statements(
+    ids = ingest.receive(
         session,
         company.id,
         [statement],
         authority=authority,
         authority_key=agent_key(authority) or "",
-        stored=timestamps.now(),
         integration_id=integration.id,
     )
-    fold_now(session, company.id, [statement_id])
-    unit = Unit(company.id, integration.id, employee.id, course_activity_id)
-    return unit.enrollment_id
+    # Folded in this transaction rather than after it commits: the caller answers with the
+    # enrollment, and audits it, in the same transaction.
+    fold_now(session, company.id, ids)
+    return EnrollmentKey(company.id, integration.id, employee.id, course_activity_id).id

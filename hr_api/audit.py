@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hr_api.models import AuditEvent
+from statements.locks import lock, lock_key
 from statements.timestamps import format_timestamp
 
 GENESIS = "0" * 64
@@ -53,11 +54,7 @@ def record(
     after: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an event to the company's chain."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"),
-            {"key": company_id.int & 0x7FFF_FFFF_FFFF_FFFF},
-        )
+    lock(session, [lock_key(company_id)])
     previous = session.scalar(
         select(AuditEvent.hash)
         .where(AuditEvent.company_id == company_id)

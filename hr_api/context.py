@@ -12,19 +12,12 @@ from flask import g, request
 
 from hr_api import audit
 from hr_api.access import Access, load_access
-from hr_api.tokens import InvalidToken, TokenVerifier
-from lrs.context import request_session, state
+from hr_api.api import hr_state
+from hr_api.tokens import InvalidToken
+from lrs.context import request_session
 from statements import timestamps
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def verifier() -> TokenVerifier:
-    """The app's token verifier, built on first use."""
-    extensions = state().extensions
-    if "tokens" not in extensions:
-        extensions["tokens"] = TokenVerifier(state().settings)
-    return cast(TokenVerifier, extensions["tokens"])
 
 
 def current_access() -> Access:
@@ -34,7 +27,7 @@ def current_access() -> Access:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken("send an Authorization: Bearer <JWT> header")
-        identity = verifier().verify(token.strip())
+        identity = hr_state().tokens.verify(token.strip())
         g.access = load_access(request_session(), identity, date.today())
     return cast(Access, g.access)
 

@@ -13,8 +13,11 @@ import json
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from config import ConfigError, Settings
+from mapping.models import LMSIntegrationConfig
 
 CIPHERTEXT = "ciphertext"
 
@@ -59,3 +62,18 @@ class SecretBox:
         if not stored:
             return {}
         return {CIPHERTEXT: self._fernet.rotate(str(stored[CIPHERTEXT]).encode()).decode()}
+
+
+def rotate_integration_secrets(session: Session, box: SecretBox) -> int:
+    """Re-encrypt every integration's secrets with the newest key; return how many there are.
+    A secret no configured key opens stops the rotation, naming its integration."""
+    integrations = session.scalars(select(LMSIntegrationConfig)).all()
+    for integration in integrations:
+        try:
+            integration.authentication_config = box.rotate(integration.authentication_config)
+        except InvalidToken:
+            raise ConfigError(
+                f"the secrets of integration {integration.id} ({integration.lms_name}) cannot "
+                "be decrypted with the configured keys; add the key they were sealed with"
+            ) from None
+    return len(integrations)

@@ -24,7 +24,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
 from config import Settings
-from lrs.problems import Unauthorized
+from statements.errors import Unauthorized
 
 ASYMMETRIC = ("RS256", "ES256")
 LEEWAY_S = 30

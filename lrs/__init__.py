@@ -1,1 +1,3 @@
-"""The HTTP edge of the LRS: xAPI resources, credentials, version header, CORS."""
+"""The shell: the app factory, the `lrs` command, the request context, problem documents and
+migrations. The faces (`lrs.xapi`, `lrs.lti`, `hr_api`) sit on it and never import each
+other."""

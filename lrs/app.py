@@ -1,30 +1,29 @@
-"""The application factory: one engine, a session per request, every blueprint."""
+"""The application factory: one engine, a session per request, and the faces on top.
+
+A face (the xAPI resources, the HR API) registers itself: its routes, hooks and state. The
+shell adds what they share: settings and sessions, problem documents for every error, and the
+after-commit hook that folds newly stored statements into HR records.
+"""
 
 from __future__ import annotations
 
-import json
+import logging
+from collections.abc import Callable
 
-from flask import Flask, Response, request
-from flask_cors import CORS
+from flask import Flask, Response
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from config import Settings
 from hr_api import api as hr_api
-from lrs import problems
-from lrs.alternate import AlternateSyntaxMiddleware
-from lrs.auth import PrincipalCache
-from lrs.context import AppState, close_session
-from lrs.params import NUL_ESCAPE, refuse_nul
-from lrs.version import HEADER
-from lrs.xapi import add_version_header
-from lrs.xapi import bp as xapi_bp
-from lrs.xapi.statements import consistent_through
+from lrs import problems, xapi
+from lrs.context import STATE_KEY, AppState, close_session, open_session, state
+from mapping.outbox import fold_now
+from statements import ingest
 from statements.db import make_engine
-from statements.errors import BadRequest
 
-XAPI_PREFIX = "/xapi"
-CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
+log = logging.getLogger(__name__)
+FACES: tuple[Callable[[Flask], None], ...] = (xapi.init_app, hr_api.init_app)
 
 
 def create_app(
@@ -39,71 +38,34 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     engine = bind if bind is not None else make_engine(settings.database_url)
-    app.extensions["lrs"] = AppState(
-        settings,
-        sessionmaker(bind=engine, expire_on_commit=False),
-        PrincipalCache(settings.auth_cache_s),
+    app.extensions[STATE_KEY] = AppState(
+        settings, sessionmaker(bind=engine, expire_on_commit=False)
     )
     app.teardown_appcontext(close_session)
-    hr_api.init_app(app)
+    for init_face in FACES:
+        init_face(app)
+    # After the faces: flask-smorest registers an HTTPException handler of its own, and the
+    # last one registered answers.
     problems.init_app(app)
-    app.register_blueprint(xapi_bp, url_prefix=XAPI_PREFIX)
-    CORS(
-        app,
-        resources={f"{XAPI_PREFIX}/*": {"origins": settings.cors_origins}},
-        methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"],
-        allow_headers=[
-            "Authorization",
-            "Content-Type",
-            "Content-Length",
-            "If-Match",
-            "If-None-Match",
-            "Accept-Language",
-            HEADER,
-        ],
-        expose_headers=[
-            "ETag",
-            "Last-Modified",
-            "Content-Type",
-            "Content-Length",
-            "WWW-Authenticate",
-            HEADER,
-            CONSISTENT_THROUGH,
-        ],
-        max_age=86400,
-    )
-    app.before_request(_refuse_unstorable)
-    app.after_request(_xapi_headers)
-    app.wsgi_app = AlternateSyntaxMiddleware(  # type: ignore[method-assign]
-        app.wsgi_app, prefix=f"{XAPI_PREFIX}/", max_bytes=settings.max_request_bytes
-    )
+    app.after_request(_fold_committed)
     return app
 
 
-def _refuse_unstorable() -> None:
-    # PostgreSQL can store neither U+0000 in text nor NaN and Infinity in JSON (which the
-    # HR API's JSON parser accepts): refuse them in parameters and HR API bodies up front,
-    # with a 400, rather than failing at the database.
-    if any("\x00" in value for values in request.args.listvalues() for value in values):
-        raise BadRequest("parameters may not contain the NUL character (U+0000)")
-    if request.path.startswith("/api/") and request.mimetype == "application/json":
-        body = request.get_data(cache=True)
-        if any(token in body for token in (NUL_ESCAPE, b"NaN", b"Infinity")):
-            try:
-                parsed = json.loads(body, parse_constant=_refuse_constant)
-            except ValueError:
-                return  # not JSON at all: the view's parser says so
-            refuse_nul(body, parsed)
-
-
-def _refuse_constant(name: str) -> None:
-    raise BadRequest(f"{name} is not a JSON number; send a finite number or null")
-
-
-def _xapi_headers(response: Response) -> Response:
-    # After-request hooks run for error responses too, so every xAPI answer gets its headers.
-    if request.path.startswith(f"{XAPI_PREFIX}/"):
-        add_version_header(response)
-        if request.path.rstrip("/") == f"{XAPI_PREFIX}/statements":
-            response.headers[CONSISTENT_THROUGH] = consistent_through()
+def _fold_committed(response: Response) -> Response:
+    """The after-commit hook: fold what the request's committed transactions stored into HR
+    records, when configured to (SQLite, LRS_FOLD_IMMEDIATELY). The statements are committed
+    already; should folding fail, their outbox rows stay for `lrs worker` to retry."""
+    session = open_session()
+    if session is None:
+        return response
+    receipts = ingest.take_committed(session)
+    if not receipts or not state().settings.folds_immediately:
+        return response
+    try:
+        for receipt in receipts:
+            fold_now(session, receipt.company_id, receipt.statement_ids)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("folding statements right after storing them failed")
     return response

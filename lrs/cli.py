@@ -11,29 +11,30 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings
+from config import ConfigError, Settings
 from hr_api.audit import verify as verify_audit
-from hr_api.crypto import SecretBox
+from hr_api.crypto import SecretBox, rotate_integration_secrets
 from hr_api.tokens import development_token
 from lrs import migrate
-from lrs.credentials import (
+from lrs.app import create_app
+from mapping.outbox import run_worker
+from mapping.rebuild import rebuild
+from statements.credentials import (
     SCOPES,
-    Credential,
+    IssuedCredential,
     create_credential,
     get_or_create_company,
+    is_active,
     list_credentials,
     revoke_credential,
 )
-from mapping.models import LMSIntegrationConfig
-from mapping.outbox import run_worker
-from mapping.rebuild import rebuild
 from statements.db import make_engine
 from statements.errors import DomainError
 from statements.models import Company
@@ -53,8 +54,17 @@ def _session() -> Iterator[tuple[Settings, Session]]:
             yield settings, session
     except DomainError as exc:
         raise click.ClickException(exc.detail) from None
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         engine.dispose()
+
+
+def _company(session: Session, name: str) -> Company:
+    company = session.scalar(select(Company).where(Company.name == name))
+    if company is None:
+        raise click.ClickException(f"no company called {name!r}")
+    return company
 
 
 @main.group()
@@ -75,7 +85,7 @@ def db_upgrade() -> None:
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the LRS with gunicorn."""
-    Settings.from_env()  # fail here, not in every worker, on a bad setting
+    create_app(Settings.from_env())  # fail here, not in every worker, on a bad setting
     args = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"{host}:{port}",
@@ -118,12 +128,10 @@ def mapping() -> None:
 def mapping_rebuild(company_name: str | None, integration_id: uuid.UUID | None) -> None:
     """Recompute every enrollment and lesson record from the statement history."""
     with _session() as (_settings, session):
-        query = select(Company)
-        if company_name is not None:
-            query = query.where(Company.name == company_name)
-        companies = list(session.scalars(query))
-        if company_name is not None and not companies:
-            raise click.ClickException(f"no company called {company_name!r}")
+        if company_name is None:
+            companies = list(session.scalars(select(Company).order_by(Company.name)))
+        else:
+            companies = [_company(session, company_name)]
         for company in companies:
             written = rebuild(session, company.id, integration_id)
             click.echo(f"{company.name}: {written} enrollments")
@@ -141,9 +149,7 @@ def tokens() -> None:
 def tokens_create(user_id: uuid.UUID, company_name: str, hours: float) -> None:
     """Mint a development token (HS256, signed with LRS_JWT_SECRET or SECRET_KEY)."""
     with _session() as (settings, session):
-        company = session.scalar(select(Company).where(Company.name == company_name))
-        if company is None:
-            raise click.ClickException(f"no company called {company_name!r}")
+        company = _company(session, company_name)
         click.echo(development_token(settings, user_id, company.id, hours))
 
 
@@ -157,11 +163,7 @@ def audit() -> None:
 def audit_verify(company_name: str | None) -> None:
     """Check every row of the audit trail against its hash chain."""
     with _session() as (_settings, session):
-        company_id = None
-        if company_name is not None:
-            company_id = session.scalar(select(Company.id).where(Company.name == company_name))
-            if company_id is None:
-                raise click.ClickException(f"no company called {company_name!r}")
+        company_id = _company(session, company_name).id if company_name is not None else None
         breaks = verify_audit(session, company_id)
     for found in breaks:
         click.echo(f"company {found.company_id} event {found.event_id}: {found.reason}")
@@ -179,11 +181,8 @@ def secrets() -> None:
 def secrets_rotate() -> None:
     """Re-encrypt every integration secret with the newest key of LRS_ENCRYPTION_KEYS."""
     with _session() as (settings, session):
-        box = SecretBox.from_settings(settings)
-        integrations = session.scalars(select(LMSIntegrationConfig)).all()
-        for integration in integrations:
-            integration.authentication_config = box.rotate(integration.authentication_config)
-    click.echo(f"re-encrypted the secrets of {len(integrations)} integrations")
+        rotated = rotate_integration_secrets(session, SecretBox.from_settings(settings))
+    click.echo(f"re-encrypted the secrets of {rotated} integrations")
 
 
 @main.group()
@@ -209,7 +208,7 @@ def credentials_create(company: str, name: str, scopes: str) -> None:
             name,
             scopes.replace(",", " ").split(),
         )
-    click.echo(json.dumps(asdict(issued), indent=2))
+    click.echo(json.dumps(_shown_once(issued), indent=2))
 
 
 @credentials.command("list")
@@ -217,7 +216,17 @@ def credentials_create(company: str, name: str, scopes: str) -> None:
 def credentials_list(company: str | None) -> None:
     """List credentials (never their secrets)."""
     with _session() as (_settings, session):
-        rows = list_credentials(session, company)
+        rows = [
+            {
+                "key": info.key,
+                "name": info.name,
+                "company": info.company,
+                "scopes": info.scopes,
+                "created_at": info.created_at.isoformat(),
+                "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+            }
+            for info in list_credentials(session, company)
+        ]
     click.echo(json.dumps(rows, indent=2))
 
 
@@ -238,20 +247,27 @@ def credentials_demo(path: str) -> None:
     with _session() as (settings, session):
         if saved.exists():
             issued = json.loads(saved.read_text())
-            active = session.scalar(
-                select(Credential.key).where(
-                    Credential.key == issued["key"], Credential.revoked_at.is_(None)
-                )
-            )
-            if active:
+            if is_active(session, issued["key"]):
                 _print_demo(issued, settings)
                 return
         company = get_or_create_company(session, "Demo Company", settings.base_url)
-        issued = asdict(create_credential(session, company, "demo", ["all"]))
+        issued = _shown_once(create_credential(session, company, "demo", ["all"]))
     saved.parent.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(issued, indent=2))
     saved.chmod(0o600)
     _print_demo(issued, settings)
+
+
+def _shown_once(issued: IssuedCredential) -> dict[str, Any]:
+    """A new credential as the command prints it: with its secret, this once."""
+    info = issued.info
+    return {
+        "key": info.key,
+        "secret": issued.secret,
+        "company": info.company,
+        "name": info.name,
+        "scopes": info.scopes,
+    }
 
 
 def _print_demo(issued: dict[str, str], settings: Settings) -> None:

@@ -1,32 +1,33 @@
-"""What a request can reach: the settings, a database session, the calling principal."""
+"""What every face's request can reach: the settings and a database session.
+
+Each face keeps what it alone needs (the xAPI face its credential cache, the HR face its
+token verifier and secret box) in a typed state object of its own in `app.extensions`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
-from lrs.auth import PrincipalCache
-from lrs.credentials import Principal
+
+STATE_KEY = "lrs"
 
 
 @dataclass(frozen=True, slots=True)
 class AppState:
-    """The only thing the app stores in `app.extensions`."""
+    """What the shell stores in `app.extensions`."""
 
     settings: Settings
     make_session: sessionmaker[Session]
-    principals: PrincipalCache
-    # Services other packages build lazily (the HR API's token verifier, secret box).
-    extensions: dict[str, object] = field(default_factory=dict)
 
 
 def state(app: Flask | None = None) -> AppState:
-    """The state of `app`, or of the current app."""
-    return cast(AppState, (app or current_app).extensions["lrs"])
+    """The shell's state of `app`, or of the current app."""
+    return cast(AppState, (app or current_app).extensions[STATE_KEY])
 
 
 def request_session() -> Session:
@@ -34,6 +35,11 @@ def request_session() -> Session:
     if "db" not in g:
         g.db = state().make_session()
     return cast(Session, g.db)
+
+
+def open_session() -> Session | None:
+    """The request's session if the request opened one."""
+    return cast(Session | None, g.get("db"))
 
 
 def close_session(_exc: BaseException | None) -> None:
@@ -60,8 +66,3 @@ def no_content() -> Response:
     response = Response(status=204)
     del response.headers["Content-Type"]
     return response
-
-
-def principal() -> Principal:
-    """The authenticated caller; set by the xAPI blueprint before any view runs."""
-    return cast(Principal, g.principal)

@@ -21,16 +21,10 @@ from statements.errors import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    Unauthorized,
 )
 
 log = logging.getLogger(__name__)
-
-
-class Unauthorized(DomainError):
-    """No credentials, or credentials that do not match an active key (xAPI Communication 4.0)."""
-
-    code = "unauthorized"
-    challenge = 'Basic realm="xAPI"'  # the WWW-Authenticate header of the 401
 
 
 STATUS: dict[type[DomainError], int] = {

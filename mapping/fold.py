@@ -8,22 +8,29 @@ they arrived: folding is idempotent and order-independent by construction.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import isodate
 
 from mapping.choices import EnrollmentSource, EnrollmentStatus, LessonType, ProgressStatus
+from mapping.facts import EnrollmentFacts, Event, Finding, FoldSettings, LessonFacts
+from mapping.rules import (
+    Broken,
+    course_dates,
+    lesson_too_short,
+    progress_out_of_range,
+    score_above_max,
+    too_many_attempts,
+)
 from mapping.vocabulary import (
     ADL,
     CMI5_MASTERY,
     CMI5_PROGRESS,
     CMI5_REASON,
-    CMI5_SESSION,
     Effect,
     display_name,
 )
@@ -38,10 +45,6 @@ HR_STATUS = "urn:x-hr-lrs:assignment:status"
 HR_STATUSES = frozenset(
     {EnrollmentStatus.ON_HOLD, EnrollmentStatus.DROPPED, EnrollmentStatus.EXPIRED}
 )
-# Business constraints of the HR module specification, section 6.3.
-MAX_COURSE_DAYS = 365
-MIN_LESSON_SECONDS = 60
-MAX_ATTEMPTS = 10
 _SESSION_STARTS = frozenset({ADL + "launched", ADL + "initialized", ADL + "attempted"})
 _LESSON_TYPES = {
     "http://adlnet.gov/expapi/activities/assessment": LessonType.ASSESSMENT,
@@ -57,107 +60,19 @@ _LESSON_TYPES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One statement as the fold sees it."""
-
-    statement_id: uuid.UUID
-    timestamp: datetime
-    stored: datetime
-    verb_id: str
-    effect: Effect | None
-    lesson: Json | None  # the lesson activity, or None when the statement is about the course
-    result: Json
-    context: Json
-    course: Json
-
-    @property
-    def order(self) -> tuple[datetime, datetime, uuid.UUID]:
-        return (self.timestamp, self.stored, self.statement_id)
-
-    @property
-    def session(self) -> str:
-        """The learning session the statement belongs to: cmi5's session id, else itself."""
-        session = self.context.get("extensions", {}).get(CMI5_SESSION)
-        return str(session) if session else str(self.statement_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A broken business rule: which rule, what, and the statement that broke it."""
-
-    rule: str
-    message: str
-    statement_id: uuid.UUID
-    at: datetime  # when that statement was stored
-    lesson_activity_id: str | None = None  # None: the finding is about the enrollment
-
-
-def _finding(
-    rule: str, message: str, event: Event, lesson_activity_id: str | None = None
-) -> Finding:
-    return Finding(rule, message, event.statement_id, event.stored, lesson_activity_id)
-
-
-@dataclass(slots=True)
-class LessonFacts:
-    """What the statements say about one lesson."""
-
-    activity_id: str
-    name: str
-    lesson_type: LessonType
-    first_stored: datetime  # of its statements: when the row was first and last changed
-    last_stored: datetime
-    status: ProgressStatus = ProgressStatus.NOT_STARTED
-    first_access: datetime | None = None
-    last_access: datetime | None = None
-    completion_date: datetime | None = None
-    time_spent_seconds: int = 0
-    score: Decimal | None = None
-    max_score: Decimal | None = None
-    attempts: int = 0
-    completion_percentage: Decimal = Decimal("0.00")
-    statement_ids: list[uuid.UUID] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class EnrollmentFacts:
-    """What the statements say about the enrollment; HR-owned fields included when an HR
-    assignment statement set them."""
-
-    course_name: str
-    status: EnrollmentStatus
-    enrollment_source: EnrollmentSource
-    enrollment_date: date
-    start_date: date | None
-    completion_date: date | None
-    progress_percentage: Decimal
-    time_spent_minutes: int
-    score_achieved: Decimal | None
-    max_score: Decimal | None
-    passing_score: Decimal | None
-    last_access_date: datetime | None
-    total_access_count: int
-    credits_earned: Decimal
-    waiver_reason: str
-    instructor_id: str
-    instructor_name: str
-    due_date: date | None
-    is_mandatory: bool
-    is_compliance_training: bool
-    first_stored: datetime
-    last_stored: datetime
-    statement_ids: list[uuid.UUID]
-    lessons: list[LessonFacts]
-    findings: list[Finding]
-
-
-@dataclass(frozen=True, slots=True)
-class FoldSettings:
-    """Per-integration figures the statements do not carry."""
-
-    credits: Decimal = Decimal("0.00")
-    passing_score: Decimal | None = None
+def _found(
+    findings: list[Finding],
+    broken: Broken | None,
+    event: Event,
+    lesson_activity_id: str | None = None,
+) -> None:
+    """Record a broken rule as a finding about the statement that broke it."""
+    if broken is not None:
+        findings.append(
+            Finding(
+                broken.rule, broken.message, event.statement_id, event.stored, lesson_activity_id
+            )
+        )
 
 
 def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
@@ -229,15 +144,8 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
             assert top.score is not None
             best = (top.score, top.max_score, None)
     score_achieved, max_score = (best[0], best[1]) if best else (None, None)
-    if (
-        best
-        and best[2]
-        and max_score is not None
-        and score_achieved is not None
-        and score_achieved > max_score
-    ):
-        message = f"score {score_achieved} exceeds maximum {max_score}"
-        findings.append(_finding("score_above_max", message, best[2]))
+    if best and best[2]:
+        _found(findings, score_above_max(best[0], best[1]), best[2])
     passing = settings.passing_score
     if mastery is not None:
         passing = _money(mastery * (max_score if max_score is not None else HUNDRED))
@@ -313,10 +221,8 @@ def _progress(event: Event, findings: list[Finding]) -> Decimal | None:
     value = event.result.get("extensions", {}).get(CMI5_PROGRESS)
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
-    if not 0 <= value <= 100:
-        message = f"progress {value} is outside 0 to 100; it was clamped"
-        lesson_id = event.lesson["id"] if event.lesson else None
-        findings.append(_finding("progress_out_of_range", message, event, lesson_id))
+    lesson_id = event.lesson["id"] if event.lesson else None
+    _found(findings, progress_out_of_range(value), event, lesson_id)
     return _money(Decimal(str(min(max(value, 0), 100))))
 
 
@@ -373,14 +279,8 @@ def _check_dates(
     if start is None or completion is None:
         return
     completing = next(e for e in events if e.timestamp == completion and e.lesson is None)
-    if completion < start:
-        message = f"completed {completion} before starting {start}"
-        findings.append(_finding("completion_before_start", message, completing))
-    if completion - start > timedelta(days=MAX_COURSE_DAYS):
-        message = (
-            f"the course took {(completion - start).days} days; the limit is {MAX_COURSE_DAYS}"
-        )
-        findings.append(_finding("course_too_long", message, completing))
+    for broken in course_dates(start, completion):
+        _found(findings, broken, completing)
 
 
 def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[Finding]) -> None:
@@ -412,9 +312,7 @@ def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[F
         lesson.completion_percentage = value
     if (score := _score(event)) is not None and (lesson.score is None or score[0] >= lesson.score):
         lesson.score, lesson.max_score = score
-        if score[1] is not None and score[0] > score[1]:
-            message = f"score {score[0]} exceeds maximum {score[1]}"
-            findings.append(_finding("score_above_max", message, event, activity["id"]))
+        _found(findings, score_above_max(*score), event, activity["id"])
 
 
 def _finish_lesson(
@@ -426,20 +324,10 @@ def _finish_lesson(
     if lesson.status is ProgressStatus.COMPLETED:
         lesson.completion_percentage = HUNDRED
     last = mine[-1]
-    if lesson.attempts > MAX_ATTEMPTS:
-        message = f"{lesson.attempts} attempts; the limit is {MAX_ATTEMPTS}"
-        findings.append(_finding("too_many_attempts", message, last, lesson.activity_id))
+    _found(findings, too_many_attempts(lesson.attempts), last, lesson.activity_id)
     timed = any(isinstance(e.result.get("duration"), str) for e in mine)
-    if (
-        lesson.status is ProgressStatus.COMPLETED
-        and timed
-        and lesson.time_spent_seconds < MIN_LESSON_SECONDS
-    ):
-        message = (
-            f"completed in {lesson.time_spent_seconds} s; "
-            f"lessons take at least {MIN_LESSON_SECONDS} s"
-        )
-        findings.append(_finding("lesson_too_short", message, last, lesson.activity_id))
+    if lesson.status is ProgressStatus.COMPLETED and timed:
+        _found(findings, lesson_too_short(lesson.time_spent_seconds), last, lesson.activity_id)
     return lesson
 
 

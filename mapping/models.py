@@ -2,10 +2,10 @@
 employee identity map and the tables that make every HR figure traceable to statements.
 
 Table names, fields, choices, defaults and indexes follow the specification. Two deliberate
-differences: `lms_code` and `role_name` are unique per company rather than globally (the
-service is multi-tenant, and section 6.1 says "unique within company"), and enrollments and
-lessons carry the xAPI activity IRI they were folded from next to the specification's short
-`course_id` / `lesson_id`.
+differences: `lms_code` (and, in hr_api.models, `role_name`) are unique per company rather
+than globally (the service is multi-tenant, and section 6.1 says "unique within company"), and
+enrollments and lessons carry the xAPI activity IRI they were folded from next to the
+specification's short `course_id` / `lesson_id`.
 """
 
 from __future__ import annotations
@@ -34,12 +34,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mapping.choices import (
     AuthenticationType,
-    CertificationStatus,
-    ClearanceLevel,
-    ComplianceTrainingStatus,
     ConnectionStatus,
     CourseType,
-    DataAccessLevel,
     DataFormat,
     EmploymentStatus,
     EnrollmentSource,
@@ -48,7 +44,6 @@ from mapping.choices import (
     LessonType,
     LmsType,
     ProgressStatus,
-    RoleType,
     SyncDirection,
     SyncFrequency,
     choice,
@@ -273,92 +268,6 @@ class LMSLearningProgress(Base):
             "completion_percentage >= 0 AND completion_percentage <= 100", name="completion_range"
         ),
     )
-
-
-class LMSRolePermission(Base):
-    """A role and what it may do (spec 4.1)."""
-
-    __tablename__ = "hr_lms_role_permission"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    role_name: Mapped[str] = mapped_column(String(100))
-    role_description: Mapped[str] = mapped_column(Text, default="")
-    role_type: Mapped[RoleType] = mapped_column(choice(RoleType, "role_type"))
-    can_manage_lms_config: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_manage_courses: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_create_content: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_enroll_learners: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_view_progress: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_manage_certifications: Mapped[bool] = mapped_column(
-        default=False, server_default=text("false")
-    )
-    can_view_reports: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_export_data: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_manage_integrations: Mapped[bool] = mapped_column(
-        default=False, server_default=text("false")
-    )
-    can_view_audit_logs: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_manage_compliance: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_approve_enrollments: Mapped[bool] = mapped_column(
-        default=False, server_default=text("false")
-    )
-    can_manage_learning_paths: Mapped[bool] = mapped_column(
-        default=False, server_default=text("false")
-    )
-    can_access_analytics: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    can_manage_assessments: Mapped[bool] = mapped_column(
-        default=False, server_default=text("false")
-    )
-    data_access_level: Mapped[DataAccessLevel] = mapped_column(
-        choice(DataAccessLevel, "data_access_level")
-    )
-    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
-
-    __table_args__ = (UniqueConstraint("company_id", "role_name", name="uk_role_name"),)
-
-
-class LMSUserRoleAssignment(Base):
-    """A user's role, optionally limited to a department or team (spec 4.2)."""
-
-    __tablename__ = "hr_lms_user_role_assignment"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID]
-    role_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("hr_lms_role_permission.id", ondelete="CASCADE")
-    )
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    department_id: Mapped[uuid.UUID | None]
-    team_id: Mapped[uuid.UUID | None]
-    assigned_by_user_id: Mapped[uuid.UUID]
-    assigned_date: Mapped[datetime]
-    expiry_date: Mapped[date | None]
-    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
-    assignment_notes: Mapped[str] = mapped_column(Text, default="")
-    security_clearance_level: Mapped[ClearanceLevel] = mapped_column(
-        choice(ClearanceLevel, "security_clearance_level")
-    )
-    lms_training_required: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    lms_training_status: Mapped[CertificationStatus] = mapped_column(
-        choice(CertificationStatus, "lms_training_status")
-    )
-    instructional_design_certified: Mapped[bool] = mapped_column(
-        default=False, server_default=text("false")
-    )
-    instructional_design_status: Mapped[CertificationStatus] = mapped_column(
-        choice(CertificationStatus, "instructional_design_status")
-    )
-    compliance_training_required: Mapped[bool] = mapped_column(
-        default=False, server_default=text("false")
-    )
-    compliance_training_status: Mapped[ComplianceTrainingStatus] = mapped_column(
-        choice(ComplianceTrainingStatus, "compliance_training_status")
-    )
-    content_creation_permissions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    instructor_permissions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-
-    __table_args__ = (Index("idx_role_assignment_user", "company_id", "user_id"),)
 
 
 class Employee(Base):

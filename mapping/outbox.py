@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mapping.records import Folder
+from mapping.records import CompanyRecords
 from statements.db import one_of
 from statements.models import StatementOutbox
 
@@ -70,7 +70,7 @@ def _fold(
         by_company[company_id].append(statement_id)
     deferred: set[tuple[uuid.UUID, uuid.UUID]] = set()
     for company_id, statement_ids in sorted(by_company.items()):
-        left = Folder(session, company_id).fold_statements(statement_ids, wait=wait)
+        left = CompanyRecords(session, company_id).update(statement_ids, wait=wait)
         deferred.update((company_id, statement_id) for statement_id in left)
     return deferred
 

@@ -8,12 +8,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mapping.models import LMSCourseEnrollment, UnmatchedStatement
-from mapping.records import Folder, Unit
+from mapping.placement import EnrollmentKey
+from mapping.records import CompanyRecords
 from statements.db import chunks
 from statements.models import StatementRow
 
 CHUNK = 2000  # statements
-UNITS = 500  # enrollments recomputed at once
+ENROLLMENTS = 500  # recomputed at once
 
 
 def rebuild(
@@ -34,12 +35,13 @@ def rebuild(
     session.execute(enrollments)
     session.execute(unmatched)
     ids = list(session.scalars(statements.order_by(StatementRow.stored, StatementRow.id)))
-    units: set[Unit] = set()
-    # A Folder per chunk: it keeps what it reads, and a company's history need not fit in memory.
+    keys: set[EnrollmentKey] = set()
+    # A CompanyRecords per chunk: it keeps what it reads, and a company's history need not
+    # fit in memory.
     for some_ids in chunks(ids, CHUNK):
-        units.update(Folder(session, company_id).units_touched_by(some_ids))
-    for some_units in chunks(sorted(units), UNITS):
-        Folder(session, company_id).recompute(some_units)
+        keys.update(CompanyRecords(session, company_id).touched_by(some_ids))
+    for some_keys in chunks(sorted(keys), ENROLLMENTS):
+        CompanyRecords(session, company_id).recompute(some_keys)
     return len(session.scalars(
         select(LMSCourseEnrollment.id).where(LMSCourseEnrollment.company_id == company_id)
     ).all())  # fmt: skip

@@ -1,22 +1,83 @@
-"""The business rules of the HR module specification (section 6) as domain validation.
+"""The business rules of the HR module specification (section 6), each written once.
 
-HR-side edits that break a rule are refused with a message that says what to change.
-Learning data that breaks one is never refused (the LRS has accepted it); the fold records a
-finding instead (mapping.fold).
+Learning data that breaks a rule is never refused (the LRS has accepted it): the fold records
+what the rule says as a data-quality finding (mapping.fold). HR-side edits that break one are
+refused with a message that says what to change.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mapping.fold import MAX_ATTEMPTS, MAX_COURSE_DAYS, MIN_LESSON_SECONDS
 from mapping.models import LMSIntegrationConfig
-from statements.errors import BadRequest, Conflict, FieldError
+from statements.errors import Conflict
+
+# Section 6.3.
+MAX_COURSE_DAYS = 365
+MIN_LESSON_SECONDS = 60
+MAX_ATTEMPTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """A rule some figures break, and how."""
+
+    rule: str
+    message: str
+
+
+def progress_out_of_range(value: float) -> Broken | None:
+    """Section 6.2: progress is a percentage."""
+    if 0 <= value <= 100:
+        return None
+    return Broken("progress_out_of_range", f"progress {value} is outside 0 to 100; it was clamped")
+
+
+def score_above_max(score: Decimal, maximum: Decimal | None) -> Broken | None:
+    """Section 6.2: a score does not exceed its maximum."""
+    if maximum is None or score <= maximum:
+        return None
+    return Broken("score_above_max", f"score {score} exceeds maximum {maximum}")
+
+
+def course_dates(start: datetime, completion: datetime) -> list[Broken]:
+    """Section 6.3: a course is completed after it starts, and within the longest duration."""
+    broken = []
+    if completion < start:
+        broken.append(
+            Broken("completion_before_start", f"completed {completion} before starting {start}")
+        )
+    if completion - start > timedelta(days=MAX_COURSE_DAYS):
+        days = (completion - start).days
+        broken.append(
+            Broken(
+                "course_too_long", f"the course took {days} days; the limit is {MAX_COURSE_DAYS}"
+            )
+        )
+    return broken
+
+
+def too_many_attempts(attempts: int) -> Broken | None:
+    """Section 6.3: a lesson is attempted a bounded number of times."""
+    if attempts <= MAX_ATTEMPTS:
+        return None
+    return Broken("too_many_attempts", f"{attempts} attempts; the limit is {MAX_ATTEMPTS}")
+
+
+def lesson_too_short(seconds: int) -> Broken | None:
+    """Section 6.3: a completed lesson takes a minimum time."""
+    if seconds >= MIN_LESSON_SECONDS:
+        return None
+    return Broken(
+        "lesson_too_short",
+        f"completed in {seconds} s; lessons take at least {MIN_LESSON_SECONDS} s",
+    )
 
 
 def check_lms_code(
@@ -34,45 +95,3 @@ def check_lms_code(
             f"LMS code {lms_code!r} is already used by the integration {taken_by!r}; "
             "LMS codes must be unique within the company"
         )
-
-
-def enrollment_errors(
-    *,
-    progress_percentage: Decimal | None = None,
-    start_date: date | None = None,
-    completion_date: date | None = None,
-    score_achieved: Decimal | None = None,
-    max_score: Decimal | None = None,
-) -> list[FieldError]:
-    """Section 6.2 and 6.3 rules on an enrollment's figures."""
-    errors = []
-    if progress_percentage is not None and not 0 <= progress_percentage <= 100:
-        errors.append(FieldError("progress_percentage", "must be between 0 and 100"))
-    if start_date and completion_date:
-        if completion_date < start_date:
-            errors.append(FieldError("completion_date", "must not be before start_date"))
-        elif (completion_date - start_date).days > MAX_COURSE_DAYS:
-            errors.append(
-                FieldError("completion_date", f"a course lasts at most {MAX_COURSE_DAYS} days")
-            )
-    if score_achieved is not None and max_score is not None and score_achieved > max_score:
-        errors.append(FieldError("score_achieved", "must not exceed max_score"))
-    return errors
-
-
-def lesson_errors(
-    *, time_spent_seconds: int | None = None, attempts_count: int | None = None
-) -> list[FieldError]:
-    """Section 6.3 rules on a lesson's figures."""
-    errors = []
-    if time_spent_seconds is not None and 0 < time_spent_seconds < MIN_LESSON_SECONDS:
-        errors.append(FieldError("time_spent_seconds", "a lesson takes at least one minute"))
-    if attempts_count is not None and attempts_count > MAX_ATTEMPTS:
-        errors.append(FieldError("attempts_count", f"at most {MAX_ATTEMPTS} attempts per lesson"))
-    return errors
-
-
-def require_valid(errors: list[FieldError]) -> None:
-    """Raise BadRequest listing the errors, if there are any."""
-    if errors:
-        raise BadRequest(f"{errors[0].path}: {errors[0].message}", errors)

@@ -7,8 +7,8 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 import hr_api.models  # noqa: F401  (registers its table)
-import lrs.credentials  # noqa: F401
 import mapping.models  # noqa: F401
+import statements.credentials  # noqa: F401
 import statements.models  # noqa: F401
 from config import Settings
 from statements.db import Base, make_engine

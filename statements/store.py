@@ -8,12 +8,12 @@ set-based queries, whatever the batch size, and each table gets one multi-row in
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from statements import timestamps
@@ -22,6 +22,7 @@ from statements.db import insert_rows, one_of
 from statements.equivalence import equivalent
 from statements.errors import FieldError, StatementConflict, StatementInvalid
 from statements.keys import index_key
+from statements.locks import lock, lock_key
 from statements.models import (
     ACTIVITIES,
     AGENTS,
@@ -62,7 +63,11 @@ def store_statements(
     ]
     ids = [p.id for p in prepared]
     _reject_repeated_ids(ids)
-    _lock_ids(session, company_id, ids + [p.ref_id for p in prepared if p.ref_id])
+    # A statement and the statement voiding it, sent at the same moment in two transactions,
+    # could each miss the other and leave the target unvoided: writers touching the same
+    # ids take turns.
+    locked = ids + [p.ref_id for p in prepared if p.ref_id]
+    lock(session, (lock_key(company_id, statement_id) for statement_id in locked))
 
     existing = _existing_payloads(session, company_id, ids)
     for index, (p, original) in enumerate(zip(prepared, statements, strict=True)):
@@ -89,30 +94,6 @@ def _reject_repeated_ids(ids: Sequence[uuid.UUID]) -> None:
             message = f"statement id {statement_id} appears more than once in this batch"
             raise StatementInvalid(message, [FieldError(f"[{index}].id", message)])
         seen.add(statement_id)
-
-
-def _lock_ids(session: Session, company_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> None:
-    """Serialise concurrent writers that touch the same statement ids (PostgreSQL).
-
-    Without it, a statement and the statement voiding it, sent at the same moment in two
-    transactions, could each miss the other and leave the target unvoided. SQLite needs
-    nothing: its writers are already serialised by BEGIN IMMEDIATE.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    keys = sorted({_lock_key(company_id, statement_id) for statement_id in ids})
-    session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(k) FROM "
-            "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"
-        ),
-        {"keys": keys},
-    )
-
-
-def _lock_key(company_id: uuid.UUID, statement_id: uuid.UUID) -> int:
-    value = (company_id.int ^ statement_id.int) & 0xFFFF_FFFF_FFFF_FFFF
-    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _existing_payloads(

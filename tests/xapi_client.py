@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from lrs.credentials import create_credential
+from statements.credentials import create_credential
 from statements.models import Company
 from tests.factories import CompanyFactory
 

@@ -10,14 +10,13 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from hr_api.api import hr_state
 from hr_api.context import audit_event, current_access, requires
-from hr_api.crypto import SecretBox
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from lrs.context import request_session, state
-from lrs.credentials import SCOPES, Credential, create_credential, revoke_credential
 from mapping.choices import (
     AuthenticationType,
     ConnectionStatus,
@@ -29,7 +28,15 @@ from mapping.choices import (
 )
 from mapping.models import LMSIntegrationConfig
 from mapping.rules import check_lms_code
-from statements.errors import NotFound
+from statements.credentials import (
+    SCOPES,
+    CredentialInfo,
+    count_active,
+    create_credential,
+    list_credentials,
+    revoke_credential,
+    revoke_integration_credentials,
+)
 from statements.models import Company, StatementRow
 
 blp = Blueprint(
@@ -110,15 +117,6 @@ class IssuedCredentialSchema(CredentialSchema):
     endpoint = fields.String(required=True)
 
 
-def _box() -> SecretBox:
-    extensions = state().extensions
-    if "secrets" not in extensions:
-        extensions["secrets"] = SecretBox.from_settings(state().settings)
-    box = extensions["secrets"]
-    assert isinstance(box, SecretBox)
-    return box
-
-
 def _get(integration_id: uuid.UUID) -> LMSIntegrationConfig:
     """The caller's integration. Checks no permission: every view calling this is decorated
     with @requires(*MANAGE), which runs before the request body is read."""
@@ -135,7 +133,7 @@ def _dump(integration: LMSIntegrationConfig) -> dict[str, Any]:
 def _apply(integration: LMSIntegrationConfig, data: dict[str, Any]) -> None:
     for name, value in data.items():
         if name == "authentication_config":
-            integration.authentication_config = _box().seal(value) if value else {}
+            integration.authentication_config = hr_state().secrets.seal(value) if value else {}
         else:
             setattr(integration, name, value)
 
@@ -218,11 +216,7 @@ class IntegrationItem(MethodView):
         integration.connection_status = ConnectionStatus.DISCONNECTED
         integration.updated_by_user_id = current_access().user_id
         integration.updated_at = datetime.now(UTC)
-        session.execute(
-            update(Credential)
-            .where(Credential.integration_id == integration.id, Credential.revoked_at.is_(None))
-            .values(revoked_at=datetime.now(UTC))
-        )
+        revoke_integration_credentials(session, integration.id)
         session.flush()
         audit_event(
             "deactivate", "lms_integration", integration.id, before=before, after=_dump(integration)
@@ -263,11 +257,7 @@ class ConnectionTest(MethodView):
                 "active_credentials": None,
                 "last_statement_at": None,
             }
-        active = session.scalar(
-            select(func.count())
-            .select_from(Credential)
-            .where(Credential.integration_id == integration.id, Credential.revoked_at.is_(None))
-        )
+        active = count_active(session, integration.id)
         last = session.scalar(
             select(func.max(StatementRow.stored)).where(
                 StatementRow.company_id == integration.company_id,
@@ -295,12 +285,10 @@ class Credentials(MethodView):
     def get(self, integration_id: uuid.UUID) -> list[dict[str, Any]]:
         """The LRS credentials of an integration (never their secrets)."""
         integration = _get(integration_id)
-        credentials = request_session().scalars(
-            select(Credential)
-            .where(Credential.integration_id == integration.id)
-            .order_by(Credential.created_at, Credential.key)
-        )
-        return [_credential(c) for c in credentials]
+        return [
+            _credential(c)
+            for c in list_credentials(request_session(), integration_id=integration.id)
+        ]
 
     @requires(*MANAGE)
     @blp.arguments(CredentialRequestSchema)
@@ -312,10 +300,10 @@ class Credentials(MethodView):
         company = session.get(Company, integration.company_id)
         assert company is not None
         issued = create_credential(session, company, data["name"], data["scopes"], integration.id)
-        created = session.scalars(select(Credential).where(Credential.key == issued.key)).one()
-        audit_event("credential_issued", "lrs_credential", issued.key, after=_credential(created))
+        created = _credential(issued.info)
+        audit_event("credential_issued", "lrs_credential", issued.key, after=created)
         session.commit()
-        return _credential(created) | {
+        return created | {
             "secret": issued.secret,
             "endpoint": f"{state().settings.base_url}/xapi/",
         }
@@ -329,23 +317,16 @@ class CredentialItem(MethodView):
         """Revoke an LRS credential."""
         integration = _get(integration_id)
         session = request_session()
-        credential = session.scalar(
-            select(Credential).where(
-                Credential.key == key, Credential.integration_id == integration.id
-            )
-        )
-        if credential is None:
-            raise NotFound(f"no credential {key} for this integration")
-        revoke_credential(session, key)
-        audit_event("credential_revoked", "lrs_credential", key, after=_credential(credential))
+        revoked = revoke_credential(session, key, integration_id=integration.id)
+        audit_event("credential_revoked", "lrs_credential", key, after=_credential(revoked))
         session.commit()
 
 
-def _credential(credential: Credential) -> dict[str, Any]:
+def _credential(credential: CredentialInfo) -> dict[str, Any]:
     return {
         "key": credential.key,
         "name": credential.name,
-        "scopes": credential.scopes.split(),
+        "scopes": credential.scopes,
         "created_at": credential.created_at,
         "revoked_at": credential.revoked_at,
     }

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from hr_api.access import PERMISSIONS
 from hr_api.context import audit_event, current_access, requires
+from hr_api.models import LMSRolePermission, LMSUserRoleAssignment
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from lrs.context import request_session
@@ -23,7 +24,6 @@ from mapping.choices import (
     DataAccessLevel,
     RoleType,
 )
-from mapping.models import LMSRolePermission, LMSUserRoleAssignment
 from statements.errors import Conflict
 
 roles = Blueprint("lms-roles", __name__, description="Roles and their permissions")

@@ -7,10 +7,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lrs.context import request_session, state
-from lrs.params import single_values
 from lrs.problems import problem
-from lrs.version import SUPPORTED
 from lrs.xapi import bp
+from lrs.xapi.params import single_values
+from lrs.xapi.version import SUPPORTED
 
 # The most statements one GET Statements request returns (the `limit=0` page size).
 STATEMENT_PAGE_MAX = "urn:x-hr-lrs:about:statement-page-max"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from lrs.auth import require
-from lrs.context import principal, request_session
-from lrs.params import parse_agent, parse_iri, single_values
+from lrs.context import request_session
 from lrs.xapi import bp
+from lrs.xapi.auth import principal, require
+from lrs.xapi.params import parse_agent, parse_iri, single_values
 from statements.activities import get_activity
 from statements.agents import person
 from statements.errors import BadRequest

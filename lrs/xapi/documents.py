@@ -9,10 +9,10 @@ import orjson
 from flask import Response, request
 from werkzeug.http import http_date, parse_etags
 
-from lrs.auth import require
-from lrs.context import no_content, principal, request_body, request_session
-from lrs.params import parse_agent, parse_iri, parse_timestamp_param, parse_uuid, single_values
+from lrs.context import no_content, request_body, request_session
 from lrs.xapi import bp
+from lrs.xapi.auth import principal, require
+from lrs.xapi.params import parse_agent, parse_iri, parse_timestamp_param, parse_uuid, single_values
 from statements.documents import (
     DocumentContext,
     DocumentKey,

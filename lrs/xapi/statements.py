@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 from flask import Response, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
-from lrs import cursor, multipart
-from lrs.auth import STATEMENTS_READ, STATEMENTS_WRITE, read_only_own, require
-from lrs.context import no_content, principal, request_body, request_session, state
-from lrs.params import (
+from lrs.context import no_content, request_body, request_session, state
+from lrs.guards import refuse_nul
+from lrs.xapi import bp, cursor, multipart
+from lrs.xapi.auth import STATEMENTS_READ, STATEMENTS_WRITE, principal, read_only_own, require
+from lrs.xapi.params import (
     parse_agent,
     parse_bool,
     parse_choice,
@@ -24,23 +23,16 @@ from lrs.params import (
     parse_non_negative_int,
     parse_timestamp_param,
     parse_uuid,
-    refuse_nul,
     single_values,
 )
-from lrs.xapi import bp
-from mapping.outbox import fold_now
-from statements import timestamps
+from statements import ingest, timestamps
 from statements.activities import activities_in, canonical_definitions
-from statements.attachments import AttachmentPart, load_attachments, match_parts, store_attachments
+from statements.attachments import AttachmentPart, load_attachments
 from statements.errors import BadRequest, FieldError, NotFound
 from statements.keys import agent_key, index_key
 from statements.query import Cursor, StatementQuery, StoredStatement, find_statements, get_statement
 from statements.render import canonical_format, ids_format
-from statements.signatures import verify_signatures
-from statements.store import store_statements
-from statements.validate import validate_statements
 
-log = logging.getLogger(__name__)
 FORMATS = ("exact", "ids", "canonical")
 QUERY_PARAMS = (
     "agent",
@@ -115,42 +107,21 @@ def get_statements() -> Response:
 def _store(
     statements: Sequence[dict[str, Any]], parts: list[AttachmentPart] | None
 ) -> list[uuid.UUID]:
-    """Validate and store a request's statements and attachment data in one transaction.
-
-    `parts` is None for an application/json request, whose attachments all need a fileUrl.
-    """
+    """Store a request's statements and attachment data in one transaction."""
     p = principal()
-    validate_statements(statements)
-    to_store = match_parts(statements, parts or [])
-    verify_signatures(statements, to_store)
     session = request_session()
-    stored = timestamps.now()
-    ids = store_statements(
+    ids = ingest.receive(
         session,
         p.company_id,
         statements,
+        parts,
         authority=p.authority,
         authority_key=p.authority_key,
-        stored=stored,
         may_define=p.allows("define", "all"),
         integration_id=p.integration_id,
     )
-    store_attachments(session, p.company_id, to_store, stored)
     session.commit()
-    if state().settings.folds_immediately:
-        _fold_now(session, ids)
     return ids
-
-
-def _fold_now(session: Session, ids: list[uuid.UUID]) -> None:
-    """Fold the stored statements into HR records now. The statements are committed
-    already; should folding fail, their outbox rows stay for `lrs worker` to retry."""
-    try:
-        fold_now(session, principal().company_id, ids)
-        session.commit()
-    except Exception:
-        session.rollback()
-        log.exception("folding statements right after storing them failed")
 
 
 def _statements_body() -> tuple[Any, list[AttachmentPart] | None]:
@@ -342,9 +313,3 @@ def _statements_response(
     )
     content_type, multipart_body = multipart.build(body, parts)
     return Response(multipart_body, status=200, content_type=content_type)
-
-
-def consistent_through() -> str:
-    """Communication 2.1.3: every statement stored before this instant is visible now."""
-    lag = timedelta(seconds=state().settings.consistency_lag_s)
-    return timestamps.format_timestamp(timestamps.now() - lag)

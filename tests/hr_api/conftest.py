@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from config import Settings
 from hr_api.access import PERMISSIONS
+from hr_api.models import LMSRolePermission, LMSUserRoleAssignment
 from hr_api.tokens import development_token
 from mapping.choices import (
     CertificationStatus,
@@ -22,7 +23,6 @@ from mapping.choices import (
     DataAccessLevel,
     RoleType,
 )
-from mapping.models import LMSRolePermission, LMSUserRoleAssignment
 from statements.models import Company
 from tests.factories import CompanyFactory
 

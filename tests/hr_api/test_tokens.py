@@ -150,7 +150,7 @@ def test_cli_mints_a_token_the_api_accepts(database_url, settings, engine):
     from sqlalchemy.orm import Session
 
     from lrs.cli import main
-    from lrs.credentials import get_or_create_company
+    from statements.credentials import get_or_create_company
     from statements.models import Company
 
     with Session(engine) as session, session.begin():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from lrs import auth
 from lrs.app import create_app
-from lrs.auth import PrincipalCache
 from lrs.context import state
-from lrs.credentials import Principal, revoke_credential
+from lrs.xapi import auth
+from lrs.xapi.auth import PrincipalCache, principal_cache
+from statements.credentials import Principal, revoke_credential
 from tests.xapi_client import new_credential
 
 PRINCIPAL = Principal(uuid.uuid4(), uuid.uuid4(), "key", "name", frozenset({"all"}), "http://x")
@@ -46,6 +46,6 @@ def test_revoked_credential_works_only_until_the_cache_expires(settings, connect
     revoke_credential(db_session, client.key)
     db_session.flush()
     assert client.get().status_code == 200  # served from the cache
-    state(app).principals.ttl = 0
-    state(app).principals._entries.clear()
+    principal_cache(app).ttl = 0
+    principal_cache(app)._entries.clear()
     assert client.get().status_code == 401

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from lrs.cli import main
-from lrs.credentials import authenticate
+from statements.credentials import authenticate
 from statements.models import Company
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from lrs.app import create_app
-from lrs.credentials import create_credential, get_or_create_company
+from statements.credentials import create_credential, get_or_create_company
 from statements.models import Company
 from tests.xapi_client import XapiClient
 

@@ -8,7 +8,7 @@ import uuid
 import orjson
 import pytest
 
-from lrs.credentials import revoke_credential
+from statements.credentials import revoke_credential
 from tests.factories import statement, voiding
 from tests.xapi_client import new_credential
 

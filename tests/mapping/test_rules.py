@@ -1,14 +1,15 @@
-"""Business rules of the HR specification, section 6, as domain validation."""
+"""Business rules of the HR specification, section 6: each says what it finds broken."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from mapping.rules import check_lms_code, enrollment_errors, lesson_errors, require_valid
-from statements.errors import BadRequest, Conflict
+from mapping import rules
+from mapping.rules import check_lms_code
+from statements.errors import Conflict
 from tests.factories import CompanyFactory, IntegrationFactory
 
 
@@ -30,47 +31,50 @@ def test_lms_code_is_unique_in_the_database_too(db_session):
         IntegrationFactory(company_id=company.id, lms_code="X")
 
 
-@pytest.mark.parametrize(
-    ("figures", "path"),
-    [
-        ({"progress_percentage": Decimal("100.01")}, "progress_percentage"),
-        ({"progress_percentage": Decimal("-1")}, "progress_percentage"),
-        ({"start_date": date(2026, 2, 1), "completion_date": date(2026, 1, 31)}, "completion_date"),
-        ({"start_date": date(2025, 1, 1), "completion_date": date(2026, 1, 2)}, "completion_date"),
-        ({"score_achieved": Decimal("11"), "max_score": Decimal("10")}, "score_achieved"),
-    ],
-)
-def test_enrollment_rules_name_the_field(figures, path):
-    errors = enrollment_errors(**figures)
-    assert [e.path for e in errors] == [path]
-    with pytest.raises(BadRequest):
-        require_valid(errors)
+@pytest.mark.parametrize("value", [100.01, -1, 250])
+def test_progress_outside_a_percentage_is_broken(value):
+    broken = rules.progress_out_of_range(value)
+    assert broken == rules.Broken(
+        "progress_out_of_range", f"progress {value} is outside 0 to 100; it was clamped"
+    )
 
 
-def test_valid_enrollment_figures_pass():
-    figures = {
-        "progress_percentage": Decimal("100"),
-        "start_date": date(2026, 1, 1),
-        "completion_date": date(2026, 1, 1),
-        "score_achieved": Decimal("10"),
-        "max_score": Decimal("10"),
-    }
-    assert enrollment_errors(**figures) == []
+@pytest.mark.parametrize("value", [0, 0.5, 100])
+def test_progress_within_a_percentage_passes(value):
+    assert rules.progress_out_of_range(value) is None
 
 
-@pytest.mark.parametrize(
-    ("figures", "path"),
-    [
-        ({"time_spent_seconds": 59}, "time_spent_seconds"),
-        ({"attempts_count": 11}, "attempts_count"),
-    ],
-)
-def test_lesson_rules_name_the_field(figures, path):
-    assert [e.path for e in lesson_errors(**figures)] == [path]
+def test_score_above_its_maximum_is_broken():
+    assert rules.score_above_max(Decimal("11"), Decimal("10")) == rules.Broken(
+        "score_above_max", "score 11 exceeds maximum 10"
+    )
+    assert rules.score_above_max(Decimal("10"), Decimal("10")) is None
+    assert rules.score_above_max(Decimal("11"), None) is None
 
 
-def test_lesson_at_the_limits_passes():
-    assert lesson_errors(time_spent_seconds=60, attempts_count=10) == []
+def test_completion_before_start_is_broken():
+    start = datetime(2026, 2, 1, 9, tzinfo=UTC)
+    [broken] = rules.course_dates(start, start - timedelta(minutes=1))
+    assert broken.rule == "completion_before_start"
+
+
+def test_a_course_lasts_at_most_a_year():
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    [broken] = rules.course_dates(start, start + timedelta(days=366))
+    assert broken == rules.Broken("course_too_long", "the course took 366 days; the limit is 365")
+    assert rules.course_dates(start, start + timedelta(days=365)) == []
+    assert rules.course_dates(start, start) == []
+
+
+def test_lesson_limits():
+    assert rules.too_many_attempts(11) == rules.Broken(
+        "too_many_attempts", "11 attempts; the limit is 10"
+    )
+    assert rules.too_many_attempts(10) is None
+    assert rules.lesson_too_short(59) == rules.Broken(
+        "lesson_too_short", "completed in 59 s; lessons take at least 60 s"
+    )
+    assert rules.lesson_too_short(60) is None
 
 
 def test_database_refuses_a_value_outside_a_choice(db_session):

@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from lrs.app import create_app
-from lrs.credentials import create_credential, get_or_create_company
 from mapping import records
 from mapping.identity import EmployeeRecord, upsert_employees
-from mapping.models import Employee, LMSCourseEnrollment
+from mapping.models import Employee, LMSCourseEnrollment, LMSIntegrationConfig
 from mapping.outbox import process_batch, run_worker
+from mapping.placement import EnrollmentKey
+from statements.credentials import create_credential, get_or_create_company
+from statements.locks import try_lock
 from statements.models import Company, StatementOutbox
 from statements.timestamps import now
-from tests.factories import IntegrationFactory, statement
+from tests.factories import IntegrationFactory, activity, statement
 from tests.xapi_client import XapiClient
 
 LEARNERS = [f"learner{i}@example.com" for i in range(12)]
@@ -64,7 +66,7 @@ def test_two_workers_fold_every_outbox_row_exactly_once(committed, engine, monke
         )
     folded: Counter[uuid.UUID] = Counter()
     lock = threading.Lock()
-    original = records.Folder.fold_statements
+    original = records.CompanyRecords.update
 
     def counting(self, statement_ids, **options):
         deferred = original(self, statement_ids, **options)
@@ -72,7 +74,7 @@ def test_two_workers_fold_every_outbox_row_exactly_once(committed, engine, monke
             folded.update(set(statement_ids) - deferred)
         return deferred
 
-    monkeypatch.setattr(records.Folder, "fold_statements", counting)
+    monkeypatch.setattr(records.CompanyRecords, "update", counting)
     make_session = sessionmaker(engine)
     stop = threading.Event()
     workers = [
@@ -148,12 +150,17 @@ def test_statements_of_an_enrollment_another_worker_holds_stay_in_the_outbox(
     client.store(statement("learner0"), statement("learner1"))
     busy = employee_id(engine, company_id, "learner0@example.com")
     free = employee_id(engine, company_id, "learner1@example.com")
-    try_lock = records.Folder._try_lock
+    with Session(engine) as session:
+        integration_id = session.scalars(
+            select(LMSIntegrationConfig.id).where(LMSIntegrationConfig.company_id == company_id)
+        ).one()
+    held = EnrollmentKey(company_id, integration_id, busy, activity()["id"]).lock_key
+    try_lock = records.try_lock
 
-    def held_elsewhere(self, units):
-        return {unit for unit in try_lock(self, units) if unit.employee_id != busy}
+    def held_elsewhere(session, keys):
+        return try_lock(session, keys) - {held}
 
-    monkeypatch.setattr(records.Folder, "_try_lock", held_elsewhere)
+    monkeypatch.setattr(records, "try_lock", held_elsewhere)
     with Session(engine) as session, session.begin():
         assert process_batch(session) == 1
     assert enrolled(engine, company_id) == {free}
@@ -168,17 +175,18 @@ def test_enrollment_locks_are_tried_without_waiting(committed, engine):
     """On PostgreSQL an enrollment whose advisory lock another transaction holds is not
     taken; SQLite serialises writers, so a transaction always has every enrollment."""
     _client, company_id = committed
-    units = [
-        records.Unit(company_id, uuid.uuid4(), uuid.uuid4(), f"http://example.com/course/{n}")
+    keys = [
+        EnrollmentKey(company_id, uuid.uuid4(), uuid.uuid4(), f"http://example.com/course/{n}")
         for n in range(2)
     ]
+    wanted = {key.lock_key for key in keys}
     if engine.dialect.name != "postgresql":
         with Session(engine) as session, session.begin():
-            assert records.Folder(session, company_id)._try_lock(units) == set(units)
+            assert try_lock(session, wanted) == wanted
         return
     with engine.connect() as holder, holder.begin():
-        holder.execute(select(func.pg_advisory_xact_lock(records._lock_key(units[0]))))
+        holder.execute(select(func.pg_advisory_xact_lock(keys[0].lock_key)))
         with Session(engine) as session, session.begin():
-            assert records.Folder(session, company_id)._try_lock(units) == {units[1]}
+            assert try_lock(session, wanted) == {keys[1].lock_key}
     with Session(engine) as session, session.begin():
-        assert records.Folder(session, company_id)._try_lock(units) == set(units)
+        assert try_lock(session, wanted) == wanted

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from typing import cast
 
-from flask import request
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
-from lrs.credentials import Principal, authenticate
-from lrs.problems import Unauthorized
-from statements.errors import Forbidden
+from statements.credentials import Principal, authenticate
+from statements.errors import Forbidden, Unauthorized
 
 STATEMENTS_READ = ("statements/read", "statements/read/mine", "all/read", "all")
 STATEMENTS_WRITE = ("statements/write", "all")
@@ -46,8 +46,22 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def authenticate_request(session: Session, cache: PrincipalCache) -> Principal:
+CACHE_KEY = "xapi.principals"
+
+
+def install_cache(app: Flask, ttl: float) -> None:
+    """Give an app the credential cache its xAPI requests share."""
+    app.extensions[CACHE_KEY] = PrincipalCache(ttl)
+
+
+def principal_cache(app: Flask | None = None) -> PrincipalCache:
+    """The credential cache of `app`, or of the current app."""
+    return cast(PrincipalCache, (app or current_app).extensions[CACHE_KEY])
+
+
+def authenticate_request(session: Session) -> Principal:
     """The principal behind the request's Basic credentials; 401 when there is none."""
+    cache = principal_cache()
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username:
         raise Unauthorized("send HTTP Basic credentials (an LRS key and secret)")
@@ -72,3 +86,8 @@ def require(principal: Principal, scopes: tuple[str, ...], action: str) -> None:
 def read_only_own(principal: Principal) -> bool:
     """True when the principal may read only the statements it stored itself."""
     return not principal.allows(*_READ_ALL)
+
+
+def principal() -> Principal:
+    """The authenticated caller; set by the xAPI blueprint before any view runs."""
+    return cast(Principal, g.principal)

@@ -37,27 +37,6 @@ def single_values(args: MultiDict[str, str], allowed: Iterable[str]) -> dict[str
     return values
 
 
-NUL_ESCAPE = b"\\u0000"
-
-
-def contains_nul(value: Any) -> bool:
-    """True when a string anywhere in a JSON value holds U+0000, which PostgreSQL cannot store
-    in text."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
-    return False
-
-
-def refuse_nul(body: bytes, parsed: Any) -> None:
-    """400 for a JSON body with U+0000 in a string (a NUL can only arrive as the escape)."""
-    if NUL_ESCAPE in body and contains_nul(parsed):
-        raise BadRequest("strings may not contain the NUL character (U+0000)")
-
-
 def parse_uuid(name: str, value: str) -> uuid.UUID:
     if not UUID_RE.match(value):
         raise _invalid(name, f"{value!r} is not a UUID in standard string form")

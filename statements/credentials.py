@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from mapping.models import LMSIntegrationConfig
 from statements.db import Base
 from statements.errors import BadRequest, NotFound
 from statements.keys import agent_key
@@ -50,9 +49,10 @@ class Credential(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Space-separated xAPI scopes.
     scopes: Mapped[str] = mapped_column(String(500))
-    # The LMS integration pushing with this credential, when there is one.
+    # The LMS integration pushing with this credential, when there is one (named by table:
+    # integrations belong to the mapping layer, which builds on this one).
     integration_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey(LMSIntegrationConfig.id, ondelete="SET NULL")
+        ForeignKey("hr_lms_integration_config.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
@@ -91,14 +91,28 @@ class Principal:
 
 
 @dataclass(frozen=True, slots=True)
+class CredentialInfo:
+    """What may be shown of a credential: everything but its secret."""
+
+    key: str
+    name: str
+    company: str
+    scopes: list[str]
+    integration_id: uuid.UUID | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedCredential:
     """A new credential with its secret, which is shown once and never stored."""
 
-    key: str
+    info: CredentialInfo
     secret: str
-    company: str
-    name: str
-    scopes: list[str]
+
+    @property
+    def key(self) -> str:
+        return self.info.key
 
 
 def _hash(secret: str) -> str:
@@ -138,23 +152,19 @@ def create_credential(
 ) -> IssuedCredential:
     """Issue a new key and secret for `company`."""
     scope_list = parse_scopes(scopes)
-    key = secrets.token_hex(10)
     secret = secrets.token_urlsafe(32)
-    session.add(
-        Credential(
-            company_id=company.id,
-            key=key,
-            secret_hash=_hash(secret),
-            name=name,
-            scopes=" ".join(scope_list),
-            integration_id=integration_id,
-            created_at=datetime.now(UTC),
-        )
+    credential = Credential(
+        company_id=company.id,
+        key=secrets.token_hex(10),
+        secret_hash=_hash(secret),
+        name=name,
+        scopes=" ".join(scope_list),
+        integration_id=integration_id,
+        created_at=datetime.now(UTC),
     )
+    session.add(credential)
     session.flush()
-    return IssuedCredential(
-        key=key, secret=secret, company=company.name, name=name, scopes=scope_list
-    )
+    return IssuedCredential(_info(credential, company.name), secret)
 
 
 def authenticate(session: Session, key: str, secret: str) -> Principal | None:
@@ -180,8 +190,13 @@ def authenticate(session: Session, key: str, secret: str) -> Principal | None:
     )
 
 
-def list_credentials(session: Session, company_name: str | None = None) -> list[dict[str, Any]]:
-    """Every credential (without secrets), optionally of one company, oldest first."""
+def list_credentials(
+    session: Session,
+    company_name: str | None = None,
+    *,
+    integration_id: uuid.UUID | None = None,
+) -> list[CredentialInfo]:
+    """Every credential, optionally of one company or one integration, oldest first."""
     query = (
         select(Credential, Company.name)
         .join(Company, Company.id == Credential.company_id)
@@ -189,24 +204,65 @@ def list_credentials(session: Session, company_name: str | None = None) -> list[
     )
     if company_name is not None:
         query = query.where(Company.name == company_name)
-    return [
-        {
-            "key": credential.key,
-            "name": credential.name,
-            "company": company,
-            "scopes": credential.scopes.split(),
-            "created_at": credential.created_at.isoformat(),
-            "revoked_at": credential.revoked_at.isoformat() if credential.revoked_at else None,
-        }
-        for credential, company in session.execute(query)
-    ]
+    if integration_id is not None:
+        query = query.where(Credential.integration_id == integration_id)
+    return [_info(credential, company) for credential, company in session.execute(query)]
 
 
-def revoke_credential(session: Session, key: str) -> None:
-    """Revoke a credential; its statements keep their authority."""
-    credential = session.scalar(select(Credential).where(Credential.key == key))
-    if credential is None:
-        raise NotFound(f"no credential with key {key}")
+def is_active(session: Session, key: str) -> bool:
+    """Whether a credential with this key exists and is not revoked."""
+    found = session.scalar(
+        select(Credential.id).where(Credential.key == key, Credential.revoked_at.is_(None))
+    )
+    return found is not None
+
+
+def count_active(session: Session, integration_id: uuid.UUID) -> int:
+    """How many unrevoked credentials an integration has."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(Credential)
+        .where(Credential.integration_id == integration_id, Credential.revoked_at.is_(None))
+    )
+    return count or 0
+
+
+def revoke_credential(
+    session: Session, key: str, *, integration_id: uuid.UUID | None = None
+) -> CredentialInfo:
+    """Revoke a credential (of one integration, when given); its statements keep their
+    authority."""
+    query = select(Credential, Company.name).join(Company, Company.id == Credential.company_id)
+    query = query.where(Credential.key == key)
+    if integration_id is not None:
+        query = query.where(Credential.integration_id == integration_id)
+    row = session.execute(query).first()
+    if row is None:
+        owner = " of this integration" if integration_id is not None else ""
+        raise NotFound(f"no credential{owner} with key {key}")
+    credential, company = row
     if credential.revoked_at is None:
         credential.revoked_at = datetime.now(UTC)
         session.flush()
+    return _info(credential, company)
+
+
+def revoke_integration_credentials(session: Session, integration_id: uuid.UUID) -> None:
+    """Revoke every active credential of an integration (when it is deactivated)."""
+    session.execute(
+        update(Credential)
+        .where(Credential.integration_id == integration_id, Credential.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+
+
+def _info(credential: Credential, company: str) -> CredentialInfo:
+    return CredentialInfo(
+        key=credential.key,
+        name=credential.name,
+        company=company,
+        scopes=credential.scopes.split(),
+        integration_id=credential.integration_id,
+        created_at=credential.created_at,
+        revoked_at=credential.revoked_at,
+    )

@@ -1,0 +1,137 @@
+"""Where a statement belongs: the enrollment (integration, employee, course) it counts
+towards and the lesson within that course.
+
+A statement names its course in one of three ways: its object is a course (by activity type
+or the integration's id pattern); a course is among its parent or grouping context
+activities, the object then being a lesson; or neither, and then its registration's course
+decides, as known from the statements of that registration that do name it (a cmi5 AU's
+statements name only the AU). Failing all three, the first parent is taken as the course, or
+else the object itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mapping.integration_rules import IntegrationRules, activity_type
+from mapping.vocabulary import GROUPING_TYPES
+from statements.locks import lock_key
+
+Json = Mapping[str, Any]
+_RECORDS = uuid.UUID("6f1c2a43-2b7e-4c55-9d1e-4a8b0c3d2e10")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class EnrollmentKey:
+    """What identifies an enrollment; its id and every derived record's id follow from it, so
+    a rebuild writes the very same rows."""
+
+    company_id: uuid.UUID
+    integration_id: uuid.UUID
+    employee_id: uuid.UUID
+    course_id: str  # the course activity IRI
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The enrollment's id."""
+        parts = f"{self.company_id}|{self.integration_id}|{self.employee_id}|{self.course_id}"
+        return uuid.uuid5(_RECORDS, parts)
+
+    @property
+    def lock_key(self) -> int:
+        """The advisory lock under which the enrollment is recomputed."""
+        return lock_key(self.id)
+
+
+def record_id(*parts: object) -> uuid.UUID:
+    """The id of a record derived from an enrollment (a lesson, a finding)."""
+    return uuid.uuid5(_RECORDS, "|".join(str(part) for part in parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """The course a statement counts towards, and the lesson within it."""
+
+    course: Json
+    lesson: Json | None
+    explicit: bool  # the statement itself says which activity is the course
+
+
+def place(statement: Json, rules: IntegrationRules) -> Placement | None:
+    """Where a statement belongs by what it says itself; None when its object is not an
+    Activity. A placement that is not explicit may give way to its registration's course."""
+    obj = statement["object"]
+    if obj.get("objectType", "Activity") != "Activity":
+        return None
+    if rules.is_course(obj):
+        return Placement(obj, None, explicit=True)
+    context = statement.get("context", {}).get("contextActivities", {})
+    candidates = [*_as_list(context.get("parent")), *_as_list(context.get("grouping"))]
+    for activity in candidates:
+        if rules.is_course(activity):
+            return Placement(activity, obj, explicit=True)
+    parents = [a for a in _as_list(context.get("parent")) if activity_type(a) not in GROUPING_TYPES]
+    if parents:
+        return Placement(parents[0], obj, explicit=False)
+    return Placement(obj, None, explicit=False)
+
+
+def registration_of(statement: Json) -> uuid.UUID | None:
+    value = statement.get("context", {}).get("registration")
+    return uuid.UUID(value) if value else None
+
+
+class Placements:
+    """The placements of a batch's statements, each statement's read once however many
+    enrollments the batch looks at it for."""
+
+    def __init__(self) -> None:
+        self._own: dict[uuid.UUID, Placement | None] = {}
+
+    def own(
+        self, statement_id: uuid.UUID, statement: Json, rules: IntegrationRules
+    ) -> Placement | None:
+        """Where the statement belongs by what it says itself."""
+        if statement_id not in self._own:
+            self._own[statement_id] = place(statement, rules)
+        return self._own[statement_id]
+
+    def of_learner(
+        self, statements: Iterable[tuple[uuid.UUID, Json]], rules: IntegrationRules
+    ) -> dict[uuid.UUID, Placement]:
+        """Where each of one learner's statements belongs, its registration's course known
+        from the learner's statements that name it (the smallest course id wins should a
+        registration name several)."""
+        statements = list(statements)
+        courses: dict[uuid.UUID, Json] = {}
+        for statement_id, statement in statements:
+            registration = registration_of(statement)
+            own = self.own(statement_id, statement, rules)
+            if registration is None or own is None or not own.explicit:
+                continue
+            current = courses.get(registration)
+            if current is None or own.course["id"] < current["id"]:
+                courses[registration] = own.course
+        placed: dict[uuid.UUID, Placement] = {}
+        for statement_id, statement in statements:
+            own = self.own(statement_id, statement, rules)
+            if own is None:
+                continue
+            registration = registration_of(statement)
+            course = courses.get(registration) if registration and not own.explicit else None
+            if course is None:
+                placed[statement_id] = own
+            else:
+                obj = statement["object"]
+                lesson = obj if obj["id"] != course["id"] else None
+                placed[statement_id] = Placement(course, lesson, explicit=True)
+        return placed
+
+
+def _as_list(value: Any) -> list[Json]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
