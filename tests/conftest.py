@@ -8,14 +8,11 @@ a temporary directory is used.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -23,33 +20,16 @@ from lrs.app import create_app
 from lrs.context import state
 from lrs.migrate import upgrade_engine
 from statements.db import make_engine
+from tests.databases import empty_database
 from tests.factories import TestSession
 from tests.xapi_client import XapiClient, new_credential
-
-
-def _worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A URL to an empty database that lives as long as the test session."""
-    server = os.environ.get("LRS_TEST_DATABASE_URL")
-    if not server:
-        path = tmp_path_factory.mktemp("db") / f"lrs-{_worker_suffix()}.sqlite3"
-        yield f"sqlite:///{path}"
-        return
-    url = make_url(server)
-    name = f"lrs_test_{_worker_suffix()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path_factory.mktemp("db"), "lrs_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -19,14 +19,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.databases import empty_database
 
 REPO = Path(__file__).resolve().parents[2]
 LRS = Path(sys.executable).parent / "lrs"
@@ -46,10 +45,6 @@ class LrsServer:
     log: Path
 
 
-def _worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,22 +54,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An empty database for one module's server; PostgreSQL when LRS_TEST_DATABASE_URL is set."""
-    server = os.environ.get("LRS_TEST_DATABASE_URL")
-    if not server:
-        path = tmp_path_factory.mktemp("e2e-db") / "lrs.sqlite3"
-        yield f"sqlite:///{path}"
-        return
-    url = make_url(server)
-    name = f"lrs_e2e_{_worker_suffix()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path_factory.mktemp("e2e-db"), "lrs_e2e") as url:
+        yield url
 
 
 def _run_lrs(args: list[str], env: dict[str, str]) -> str:

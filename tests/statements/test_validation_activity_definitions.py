@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import statement
+from tests.statements.conftest import assert_rejected_at
 
 CMI = "http://adlnet.gov/expapi/activities/cmi.interaction"
 DEF = "object.definition"
@@ -25,17 +25,6 @@ def with_definition(definition: Any) -> dict[str, Any]:
 
 def interaction(interaction_type: str, **rest: Any) -> dict[str, Any]:
     return {"type": CMI, "interactionType": interaction_type, **rest}
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 # Appendix C: one example definition per interactionType.

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import statement
+from tests.statements.conftest import assert_rejected_at
 
 MBOX = "mailto:ann@example.com"
 SHA1 = "ebd31e95054c018b10727ccffd2ef2ec3a016ee9"
@@ -38,17 +38,6 @@ def with_actor(actor: Any) -> dict[str, Any]:
 
 def member(name: str) -> dict[str, Any]:
     return {"objectType": "Agent", "name": name.title(), "mbox": f"mailto:{name}@example.com"}
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 # --- Agents -----------------------------------------------------------------------------------

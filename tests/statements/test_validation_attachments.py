@@ -9,6 +9,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import activity, agent, statement
+from tests.statements.conftest import assert_rejected_at
 
 SHA256 = "672fa5fa658017f1b72d65036f13379c6ab05d4ab3b6664908d8acf0b6a0c634"
 REQUIRED = ("usageType", "display", "contentType", "length", "sha2")
@@ -29,17 +30,6 @@ def attachment(**changes: Any) -> dict[str, Any]:
 
 def with_attachments(*attachments: Any) -> dict[str, Any]:
     return statement(attachments=list(attachments))
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 def test_attachment_example_from_the_specification_is_accepted():

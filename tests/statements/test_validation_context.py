@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import activity, agent, statement
+from tests.statements.conftest import assert_rejected_at
 
 REGISTRATION = "ec531277-b57b-4c15-8d91-d292c5b2b8f7"
 REF_ID = "6690e6c9-3ef0-4ed3-8b37-7f3964730bee"
@@ -30,17 +30,6 @@ NON_ACTIVITY_OBJECTS = {
 
 def with_context(context: Any, obj: dict[str, Any] | None = None) -> dict[str, Any]:
     return statement(obj=obj, context=context)
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 def test_context_example_from_the_specification_is_accepted():

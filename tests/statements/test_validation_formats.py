@@ -12,6 +12,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import activity, statement
+from tests.statements.conftest import assert_rejected_at, rejected_paths
 
 UUID = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0"
 SHA256 = "672fa5fa658017f1b72d65036f13379c6ab05d4ab3b6664908d8acf0b6a0c634"
@@ -63,17 +64,6 @@ def changed(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     stmt = copy.deepcopy(full_statement())
     change(stmt)
     return stmt
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 def test_full_statement_is_accepted():

@@ -9,6 +9,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import activity, agent, statement
+from tests.statements.conftest import assert_rejected_at
 
 REF_ID = "8f87ccde-bb56-4c2e-ab83-44982ef22df0"
 
@@ -27,17 +28,6 @@ def sub_statement(**changes: Any) -> dict[str, Any]:
     }
     result.update(changes)
     return result
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 # --- Activities -------------------------------------------------------------------------------

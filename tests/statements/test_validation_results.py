@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import statement
+from tests.statements.conftest import assert_rejected_at
 
 
 def with_result(result: Any) -> dict[str, Any]:
@@ -17,17 +17,6 @@ def with_result(result: Any) -> dict[str, Any]:
 
 def with_score(score: Any) -> dict[str, Any]:
     return statement(result={"score": score})
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 # --- The Result object ------------------------------------------------------------------------

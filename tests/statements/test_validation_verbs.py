@@ -9,6 +9,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import VOIDED, activity, agent, statement
+from tests.statements.conftest import assert_rejected_at, rejected_paths
 
 TARGET = "e05aa883-acaf-40ad-bf54-02c8ce485fb0"
 
@@ -17,17 +18,6 @@ def with_verb(verb: Any) -> dict[str, Any]:
     result = statement()
     result["verb"] = verb
     return result
-
-
-def rejected_paths(stmt: Any) -> list[str]:
-    with pytest.raises(StatementInvalid) as caught:
-        validate_statements([stmt])
-    return [error.path for error in caught.value.errors]
-
-
-def assert_rejected_at(stmt: Any, path: str) -> None:
-    paths = rejected_paths(stmt)
-    assert path in paths, f"expected an error at {path!r}, got {paths}"
 
 
 @pytest.mark.parametrize(
