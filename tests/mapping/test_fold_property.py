@@ -23,7 +23,7 @@ from mapping.rebuild import rebuild
 from statements.timestamps import now
 from tests.factories import CompanyFactory, IntegrationFactory, voiding
 from tests.mapping.cmi5 import ADL, START, cmi5_session
-from tests.xapi_client import new_credential
+from tests.mapping.conftest import Feed
 
 LEARNERS = ["ann@example.com", "bob@example.com"]
 
@@ -86,7 +86,7 @@ def snapshot(session, company_id) -> dict[str, Any]:
     repeats=st.lists(st.integers(0, len(POOL) - 1), max_size=6),
     batch_sizes=st.lists(st.integers(1, 9), min_size=1, max_size=12),
 )
-def test_incremental_folding_equals_a_rebuild(app, db_session, order, repeats, batch_sizes):
+def test_incremental_folding_equals_a_rebuild(db_session, order, repeats, batch_sizes):
     company = CompanyFactory()
     integration = IntegrationFactory(company_id=company.id)
     upsert_employees(
@@ -95,9 +95,7 @@ def test_incremental_folding_equals_a_rebuild(app, db_session, order, repeats, b
         [EmployeeRecord(f"E{i}", learner, learner) for i, learner in enumerate(LEARNERS)],
         now(),
     )
-    lms = new_credential(
-        app, db_session, scopes=["all"], company=company, integration_id=integration.id
-    )
+    lms = Feed(db_session, company, integration.id)
 
     arrivals = [POOL[i] for i in order] + [POOL[i] for i in repeats]
     position, turn = 0, 0
@@ -106,10 +104,10 @@ def test_incremental_folding_equals_a_rebuild(app, db_session, order, repeats, b
         batch = arrivals[position : position + size]
         ids = {s["id"] for s in batch}
         if len(ids) == len(batch):  # a batch may not repeat an id; split it otherwise
-            assert lms.post(batch).status_code == 200
+            lms.store(*batch)
         else:
             for statement in batch:
-                assert lms.post(statement).status_code == 200
+                lms.store(statement)
         while process_batch(db_session, limit=3):
             pass
         position, turn = position + size, turn + 1

@@ -1,8 +1,9 @@
-"""Folding through the database: identity matching, unmatched learners, voiding, findings
+"""Folding stored statements, received through the ingest entry point: identity matching, unmatched learners, voiding, findings
 and evidence."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from mapping.choices import EnrollmentStatus
@@ -11,8 +12,15 @@ from mapping.models import DataQualityFinding, LMSCourseEnrollment, UnmatchedSta
 from mapping.outbox import process_batch
 from statements.models import StatementOutbox
 from statements.timestamps import now
-from tests.factories import COMPLETED, EXPERIENCED, IntegrationFactory, statement, voiding
-from tests.xapi_client import new_credential
+from tests.factories import (
+    COMPLETED,
+    EXPERIENCED,
+    CompanyFactory,
+    IntegrationFactory,
+    statement,
+    voiding,
+)
+from tests.mapping.conftest import Feed
 
 COURSE = {
     "id": "http://example.com/course/safety",
@@ -20,12 +28,14 @@ COURSE = {
 }
 
 
-def lms_client(app, db_session, xapi, **integration):
-    found = IntegrationFactory(company_id=xapi.company.id, **integration)
-    client = new_credential(
-        app, db_session, scopes=["all"], company=xapi.company, integration_id=found.id
-    )
-    return found, client
+@pytest.fixture
+def company():
+    return CompanyFactory()
+
+
+def lms_client(db_session, company, **integration):
+    found = IntegrationFactory(company_id=company.id, **integration)
+    return found, Feed(db_session, company, found.id)
 
 
 def enrollments(db_session):
@@ -37,8 +47,8 @@ def drain(db_session):
         pass
 
 
-def test_unknown_learner_is_kept_as_unmatched_then_folded_once_known(app, db_session, xapi):
-    integration, lms = lms_client(app, db_session, xapi)
+def test_unknown_learner_is_kept_as_unmatched_then_folded_once_known(db_session, company):
+    integration, lms = lms_client(db_session, company)
     [statement_id] = lms.store(statement("zoe", COMPLETED, COURSE))
     drain(db_session)
     assert enrollments(db_session) == []
@@ -50,7 +60,7 @@ def test_unknown_learner_is_kept_as_unmatched_then_folded_once_known(app, db_ses
     assert unmatched.agent["mbox"] == "mailto:zoe@example.com"
 
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E9", "Zoe", "zoe@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E9", "Zoe", "zoe@example.com")], now()
     )
     assert db_session.scalars(select(StatementOutbox.statement_id)).all()
     drain(db_session)
@@ -58,13 +68,13 @@ def test_unknown_learner_is_kept_as_unmatched_then_folded_once_known(app, db_ses
     assert db_session.scalars(select(UnmatchedStatement)).all() == []
 
 
-def test_lms_account_identities_match_per_integration(app, db_session, xapi):
+def test_lms_account_identities_match_per_integration(db_session, company):
     integration, lms = lms_client(
-        app, db_session, xapi, api_endpoint_url="https://moodle.example.com"
+        db_session, company, api_endpoint_url="https://moodle.example.com"
     )
     upsert_employees(
         db_session,
-        xapi.company.id,
+        company.id,
         [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(integration.id, "u-77")])],
         now(),
     )
@@ -74,12 +84,12 @@ def test_lms_account_identities_match_per_integration(app, db_session, xapi):
     assert len(enrollments(db_session)) == 1
 
 
-def test_an_email_hash_matches_the_employee(app, db_session, xapi):
+def test_an_email_hash_matches_the_employee(db_session, company):
     import hashlib
 
-    _, lms = lms_client(app, db_session, xapi)
+    _, lms = lms_client(db_session, company)
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
     digest = hashlib.sha1(b"mailto:ann@example.com").hexdigest()
     lms.store({**statement(verb=COMPLETED, obj=COURSE), "actor": {"mbox_sha1sum": digest}})
@@ -87,20 +97,20 @@ def test_an_email_hash_matches_the_employee(app, db_session, xapi):
     assert len(enrollments(db_session)) == 1
 
 
-def test_statements_without_an_integration_are_not_folded(app, db_session, xapi):
+def test_statements_without_an_integration_are_not_folded(db_session, company):
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
-    xapi.store(statement("ann", COMPLETED, COURSE))
+    Feed(db_session, company).store(statement("ann", COMPLETED, COURSE))
     drain(db_session)
     assert enrollments(db_session) == []
     assert db_session.scalars(select(UnmatchedStatement)).all() == []
 
 
-def test_voiding_takes_a_statement_out_and_recomputes(app, db_session, xapi):
-    _, lms = lms_client(app, db_session, xapi)
+def test_voiding_takes_a_statement_out_and_recomputes(db_session, company):
+    _, lms = lms_client(db_session, company)
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
     [_started, completed] = lms.store(
         statement("ann", EXPERIENCED, COURSE), statement("ann", COMPLETED, COURSE)
@@ -113,10 +123,10 @@ def test_voiding_takes_a_statement_out_and_recomputes(app, db_session, xapi):
     assert enrollments(db_session)[0].enrollment_status == EnrollmentStatus.IN_PROGRESS
 
 
-def test_voiding_every_statement_removes_the_enrollment(app, db_session, xapi):
-    _, lms = lms_client(app, db_session, xapi)
+def test_voiding_every_statement_removes_the_enrollment(db_session, company):
+    _, lms = lms_client(db_session, company)
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
     [only] = lms.store(statement("ann", COMPLETED, COURSE))
     drain(db_session)
@@ -125,10 +135,10 @@ def test_voiding_every_statement_removes_the_enrollment(app, db_session, xapi):
     assert enrollments(db_session) == []
 
 
-def test_a_broken_rule_is_recorded_with_its_statement(app, db_session, xapi):
-    _, lms = lms_client(app, db_session, xapi)
+def test_a_broken_rule_is_recorded_with_its_statement(db_session, company):
+    _, lms = lms_client(db_session, company)
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
     progress = {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": 140}}
     [statement_id] = lms.store(statement("ann", EXPERIENCED, COURSE, result=progress))
@@ -140,27 +150,26 @@ def test_a_broken_rule_is_recorded_with_its_statement(app, db_session, xapi):
     assert finding.enrollment_id == enrollments(db_session)[0].id
 
 
-def test_integration_verb_table_overrides_the_default(app, db_session, xapi):
+def test_integration_verb_table_overrides_the_default(db_session, company):
     _, lms = lms_client(
-        app, db_session, xapi, transformation_rules={"verbs": {EXPERIENCED: "complete"}}
+        db_session, company, transformation_rules={"verbs": {EXPERIENCED: "complete"}}
     )
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
     lms.store(statement("ann", EXPERIENCED, COURSE))
     drain(db_session)
     assert enrollments(db_session)[0].enrollment_status == EnrollmentStatus.COMPLETED
 
 
-def test_integration_course_pattern_decides_what_is_a_course(app, db_session, xapi):
+def test_integration_course_pattern_decides_what_is_a_course(db_session, company):
     _, lms = lms_client(
-        app,
         db_session,
-        xapi,
+        company,
         field_mappings={"course_id_pattern": r"http://example\.com/programs/[^/]+"},
     )
     upsert_employees(
-        db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
     context = {
         "contextActivities": {"grouping": [{"id": "http://example.com/programs/onboarding"}]}
@@ -171,17 +180,17 @@ def test_integration_course_pattern_decides_what_is_a_course(app, db_session, xa
     assert enrollment.course_activity_id == "http://example.com/programs/onboarding"
 
 
-def test_unmatched_learners_are_listed_with_counts(app, db_session, xapi):
+def test_unmatched_learners_are_listed_with_counts(db_session, company):
     from mapping.identity import unmatched_learners
 
-    integration, lms = lms_client(app, db_session, xapi)
+    integration, lms = lms_client(db_session, company)
     lms.store(
         statement("zoe", COMPLETED, COURSE),
         statement("zoe", EXPERIENCED, COURSE),
         statement("yan", COMPLETED, COURSE),
     )
     drain(db_session)
-    learners = unmatched_learners(db_session, xapi.company.id, integration.id)
+    learners = unmatched_learners(db_session, company.id, integration.id)
     assert [(learner.agent["mbox"], learner.statements) for learner in learners] == [
         ("mailto:zoe@example.com", 2),
         ("mailto:yan@example.com", 1),
