@@ -115,7 +115,8 @@ class IssuedCredential:
         return self.info.key
 
 
-def _hash(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """What is stored of a secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -156,7 +157,7 @@ def create_credential(
     credential = Credential(
         company_id=company.id,
         key=secrets.token_hex(10),
-        secret_hash=_hash(secret),
+        secret_hash=hash_secret(secret),
         name=name,
         scopes=" ".join(scope_list),
         integration_id=integration_id,
@@ -177,7 +178,7 @@ def authenticate(session: Session, key: str, secret: str) -> Principal | None:
     if row is None:
         return None
     credential, home_page = row
-    if not hmac.compare_digest(credential.secret_hash, _hash(secret)):
+    if not hmac.compare_digest(credential.secret_hash, hash_secret(secret)):
         return None
     return Principal(
         credential_id=credential.id,

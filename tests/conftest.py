@@ -78,4 +78,4 @@ def app(settings: Settings, connection: Connection) -> Flask:
 @pytest.fixture
 def xapi(app: Flask, db_session: Session) -> XapiClient:
     """An xAPI client holding an all-scopes credential of a new company."""
-    return new_credential(app, db_session, scopes=["all"])
+    return new_credential(app, scopes=["all"])

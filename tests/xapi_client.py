@@ -9,12 +9,10 @@ from typing import Any
 import orjson
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from statements.credentials import create_credential
 from statements.models import Company
-from tests.factories import CompanyFactory
+from tests.factories import CompanyFactory, CredentialFactory
 
 VERSION = "1.0.3"
 
@@ -65,7 +63,6 @@ class XapiClient:
 
 def new_credential(
     app: Flask,
-    session: Session,
     *,
     scopes: list[str],
     company: Company | None = None,
@@ -74,5 +71,12 @@ def new_credential(
 ) -> XapiClient:
     """A client with a new credential (and a new company unless one is given)."""
     company = company or CompanyFactory()
-    issued = create_credential(session, company, name, scopes, integration_id)
-    return XapiClient(app.test_client(), issued.key, issued.secret, company)
+    secret = uuid.uuid4().hex
+    credential = CredentialFactory(
+        company_id=company.id,
+        name=name,
+        scopes=" ".join(scopes),
+        integration_id=integration_id,
+        secret=secret,
+    )
+    return XapiClient(app.test_client(), credential.key, secret, company)

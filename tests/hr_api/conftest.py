@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,17 +13,13 @@ from werkzeug.test import TestResponse
 
 from config import Settings
 from hr_api.access import PERMISSIONS
-from hr_api.models import LMSRolePermission, LMSUserRoleAssignment
+from hr_api.models import LMSUserRoleAssignment
 from hr_api.tokens import development_token
 from mapping.choices import (
-    CertificationStatus,
-    ClearanceLevel,
-    ComplianceTrainingStatus,
     DataAccessLevel,
-    RoleType,
 )
 from statements.models import Company
-from tests.factories import CompanyFactory
+from tests.factories import AssignmentFactory, CompanyFactory, RoleFactory
 
 
 @dataclass
@@ -68,38 +63,10 @@ def grant(
 ) -> LMSUserRoleAssignment:
     """Give a user a new role with these permissions and data-access level."""
     chosen = PERMISSIONS if permissions == "all" else permissions
-    role = LMSRolePermission(
-        id=uuid.uuid4(),
-        company_id=company.id,
-        role_name=f"role-{uuid.uuid4().hex[:8]}",
-        role_description="",
-        role_type=RoleType.HR_ADMIN,
-        data_access_level=level,
-        is_active=True,
-        **{p: p in chosen for p in PERMISSIONS},
+    role = RoleFactory(
+        company_id=company.id, data_access_level=level, **{p: p in chosen for p in PERMISSIONS}
     )
-    session.add(role)
-    session.flush()
-    row = LMSUserRoleAssignment(
-        id=uuid.uuid4(),
-        user_id=user_id,
-        role_id=role.id,
-        company_id=company.id,
-        assigned_by_user_id=uuid.uuid4(),
-        assigned_date=datetime.now(UTC),
-        is_active=True,
-        assignment_notes="",
-        security_clearance_level=ClearanceLevel.STANDARD,
-        lms_training_status=CertificationStatus.NOT_REQUIRED,
-        instructional_design_status=CertificationStatus.NOT_REQUIRED,
-        compliance_training_status=ComplianceTrainingStatus.NOT_REQUIRED,
-        content_creation_permissions={},
-        instructor_permissions={},
-        **assignment,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    return AssignmentFactory(company_id=company.id, user_id=user_id, role_id=role.id, **assignment)
 
 
 @pytest.fixture

@@ -41,9 +41,7 @@ def org(app, db_session, company):
         e.employee_number: e
         for e in upsert_employees(db_session, company.id, list(people.values()), now())
     }
-    lms = new_credential(
-        app, db_session, scopes=["all"], company=company, integration_id=integration.id
-    )
+    lms = new_credential(app, scopes=["all"], company=company, integration_id=integration.id)
     return {
         "integration": integration,
         "lms": lms,

@@ -82,9 +82,7 @@ def test_a_role_assignment_grants_its_permissions(admin, make_user):
 
 def test_unmatched_learners_are_listed(admin, app, db_session):
     integration = IntegrationFactory(company_id=admin.company.id)
-    lms = new_credential(
-        app, db_session, scopes=["all"], company=admin.company, integration_id=integration.id
-    )
+    lms = new_credential(app, scopes=["all"], company=admin.company, integration_id=integration.id)
     lms.store(statement("zoe", COMPLETED), statement("zoe", COMPLETED))
     from mapping.outbox import process_batch
 
@@ -97,9 +95,7 @@ def test_unmatched_learners_are_listed(admin, app, db_session):
 
 def test_unmatched_learners_are_paged_most_statements_first(admin, app, db_session):
     integration = IntegrationFactory(company_id=admin.company.id)
-    lms = new_credential(
-        app, db_session, scopes=["all"], company=admin.company, integration_id=integration.id
-    )
+    lms = new_credential(app, scopes=["all"], company=admin.company, integration_id=integration.id)
     lms.store(*[statement(name, COMPLETED) for name in ("cy", "al", "al", "al", "bo", "bo")])
     from mapping.outbox import process_batch
 

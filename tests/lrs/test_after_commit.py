@@ -35,9 +35,7 @@ def lms_app(settings, connection, db_session):
         upsert_employees(
             db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
         )
-        return new_credential(
-            app, db_session, scopes=["all"], company=company, integration_id=integration.id
-        )
+        return new_credential(app, scopes=["all"], company=company, integration_id=integration.id)
 
     return make
 

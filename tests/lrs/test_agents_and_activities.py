@@ -79,13 +79,13 @@ def test_unknown_activity_is_404(xapi):
 
 def test_without_define_scope_definitions_are_not_changed(app, db_session, xapi):
     xapi.store(statement(obj=activity(name={"en-US": "Safety"})))
-    writer = new_credential(app, db_session, scopes=["statements/write"], company=xapi.company)
+    writer = new_credential(app, scopes=["statements/write"], company=xapi.company)
     writer.store(statement(obj=activity(name={"en-US": "Hijacked"}, description={"en-US": "x"})))
     assert get_activity(xapi).json["definition"] == {"name": {"en-US": "Safety"}}
 
 
 def test_activity_seen_without_define_scope_exists_without_definition(app, db_session):
-    writer = new_credential(app, db_session, scopes=["statements/write", "statements/read"])
+    writer = new_credential(app, scopes=["statements/write", "statements/read"])
     writer.store(statement(obj=activity(name={"en-US": "Safety"})))
     assert get_activity(writer).json == {"objectType": "Activity", "id": COURSE}
 
@@ -104,5 +104,5 @@ def test_canonical_format_uses_canonical_definition_in_preferred_language(xapi):
 
 def test_activities_are_isolated_between_companies(app, db_session, xapi):
     xapi.store(statement(obj=activity(name={"en-US": "Safety"})))
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     assert get_activity(other).status_code == 404

@@ -176,9 +176,9 @@ def test_missing_or_wrong_authorization_in_form_is_401(xapi):
 
 
 def test_scopes_apply_to_alternate_syntax(app, db_session, xapi):
-    reader = new_credential(app, db_session, scopes=["statements/read"], company=xapi.company)
+    reader = new_credential(app, scopes=["statements/read"], company=xapi.company)
     assert alternate(reader, "POST", content(statement())).status_code == 403
-    writer = new_credential(app, db_session, scopes=["statements/write"], company=xapi.company)
+    writer = new_credential(app, scopes=["statements/write"], company=xapi.company)
     assert alternate(writer, "GET", {}).status_code == 403
     assert xapi.get().json["statements"] == []
 

@@ -41,7 +41,7 @@ def test_revoked_credential_works_only_until_the_cache_expires(settings, connect
 
     app = create_app(replace(settings, auth_cache_s=60), bind=connection)
     state(app).make_session.configure(join_transaction_mode="create_savepoint")
-    client = new_credential(app, db_session, scopes=["all"])
+    client = new_credential(app, scopes=["all"])
     assert client.get().status_code == 200
     revoke_credential(db_session, client.key)
     db_session.flush()

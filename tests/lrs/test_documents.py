@@ -293,9 +293,9 @@ def test_since_with_a_document_id_is_400(xapi):
 
 
 def test_document_scopes(app, db_session):
-    reader = new_credential(app, db_session, scopes=["statements/read"])
+    reader = new_credential(app, scopes=["statements/read"])
     assert put(reader, "activities/state", state_params(stateId="a"), b"1").status_code == 403
-    state_only = new_credential(app, db_session, scopes=["state"], company=reader.company)
+    state_only = new_credential(app, scopes=["state"], company=reader.company)
     assert put(state_only, "activities/state", state_params(stateId="a"), b"1").status_code == 204
     assert (
         put(
@@ -303,7 +303,7 @@ def test_document_scopes(app, db_session):
         ).status_code
         == 403
     )
-    all_read = new_credential(app, db_session, scopes=["all/read"], company=reader.company)
+    all_read = new_credential(app, scopes=["all/read"], company=reader.company)
     assert get(all_read, "activities/state", state_params(stateId="a")).data == b"1"
     assert put(all_read, "activities/state", state_params(stateId="a"), b"2").status_code == 403
 
@@ -311,7 +311,7 @@ def test_document_scopes(app, db_session):
 def test_documents_are_isolated_between_companies(app, db_session, xapi):
     put(xapi, "activities/state", state_params(stateId="a"), b"1")
     create_profile(xapi, "activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, b"1")
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     assert get(other, "activities/state", state_params(stateId="a")).status_code == 404
     assert get(other, "activities/state", state_params()).json == []
     assert get(other, "activities/profile", {"activityId": ACTIVITY}).json == []

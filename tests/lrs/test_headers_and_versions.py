@@ -80,7 +80,7 @@ def test_supported_version_headers_are_accepted(xapi, version):
 
 def test_every_statement_response_carries_version_and_consistent_through(app, db_session, xapi):
     [statement_id] = xapi.store(statement())
-    writer = new_credential(app, db_session, scopes=["statements/write"], company=xapi.company)
+    writer = new_credential(app, scopes=["statements/write"], company=xapi.company)
     responses = [
         writer.get(),
         xapi.get(auth=("nobody", "nothing")),
@@ -107,7 +107,7 @@ def test_statements_stored_before_consistent_through_are_visible(settings, conne
     eager = Settings(database_url=settings.database_url, consistency_lag_s=0.0)
     app = create_app(eager, bind=connection)
     state(app).make_session.configure(join_transaction_mode="create_savepoint")
-    client = new_credential(app, db_session, scopes=["all"])
+    client = new_credential(app, scopes=["all"])
     [statement_id] = client.store(statement())
     response = client.get()
     consistent = when(response.headers["X-Experience-API-Consistent-Through"])
@@ -118,7 +118,7 @@ def test_statements_stored_before_consistent_through_are_visible(settings, conne
 @pytest.mark.parametrize("status", [401, 403, 404, 409, 400])
 def test_error_responses_carry_the_version_header_and_json_body(app, db_session, xapi, status):
     [statement_id] = xapi.store(statement())
-    writer = new_credential(app, db_session, scopes=["statements/write"], company=xapi.company)
+    writer = new_credential(app, scopes=["statements/write"], company=xapi.company)
     response = {
         401: lambda: xapi.get(auth=("nobody", "nothing")),
         403: lambda: writer.get(),
@@ -284,7 +284,7 @@ def small_app(settings, connection):
 
 
 def test_request_body_over_the_limit_is_413_and_stores_nothing(small_app, db_session):
-    client = new_credential(small_app, db_session, scopes=["all"])
+    client = new_credential(small_app, scopes=["all"])
     big = statement(result={"response": "x" * 2000})
     assert_error_body(client.post(big), 413)
     assert_error_body(client.put(str(uuid.uuid4()), big), 413)
@@ -335,7 +335,7 @@ def chunked_post(client, body: bytes):
 
 
 def test_body_over_the_limit_without_content_length_is_413(small_app, db_session):
-    client = new_credential(small_app, db_session, scopes=["all"])
+    client = new_credential(small_app, scopes=["all"])
     assert chunked_post(client, orjson.dumps(statement())).status_code == 200
     big = orjson.dumps(statement("bob", result={"response": "x" * 5000}))
     assert_error_body(chunked_post(client, big), 413)
@@ -343,7 +343,7 @@ def test_body_over_the_limit_without_content_length_is_413(small_app, db_session
 
 
 def test_alternate_syntax_body_over_the_limit_is_413(small_app, db_session):
-    client = new_credential(small_app, db_session, scopes=["all"])
+    client = new_credential(small_app, scopes=["all"])
     form = {
         "X-Experience-API-Version": "1.0.3",
         "content": orjson.dumps(statement(result={"response": "x" * 2000})).decode(),

@@ -114,7 +114,7 @@ SETTINGS = settings(
 @SETTINGS
 @given(data=st.data())
 def test_full_paged_read_returns_every_live_statement_once_in_order(app, db_session, data):
-    client = new_credential(app, db_session, scopes=["all"])
+    client = new_credential(app, scopes=["all"])
     history = post_random_batches(client, data)
     limit = data.draw(st.integers(1, 4), label="limit")
     ascending = data.draw(st.booleans(), label="ascending")
@@ -131,7 +131,7 @@ def test_full_paged_read_returns_every_live_statement_once_in_order(app, db_sess
 @SETTINGS
 @given(data=st.data())
 def test_filtered_paged_read_follows_statement_refs_and_skips_voided(app, db_session, data):
-    client = new_credential(app, db_session, scopes=["all"])
+    client = new_credential(app, scopes=["all"])
     history = post_random_batches(client, data)
     if data.draw(st.booleans(), label="filter on verb"):
         key, value = "verb", data.draw(st.sampled_from([*VERBS, VOIDED]), label="verb")

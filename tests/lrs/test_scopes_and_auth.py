@@ -33,12 +33,12 @@ def unauthorized(response) -> None:
 
 @pytest.fixture
 def reader(app, db_session, xapi):
-    return new_credential(app, db_session, scopes=["statements/read"], company=xapi.company)
+    return new_credential(app, scopes=["statements/read"], company=xapi.company)
 
 
 @pytest.fixture
 def writer(app, db_session, xapi):
-    return new_credential(app, db_session, scopes=["statements/write"], company=xapi.company)
+    return new_credential(app, scopes=["statements/write"], company=xapi.company)
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "HEAD"])
@@ -76,7 +76,7 @@ def test_malformed_authorization_header_is_401(xapi, header):
 
 
 def test_revoked_credential_is_401(app, db_session, xapi):
-    other = new_credential(app, db_session, scopes=["all"], company=xapi.company)
+    other = new_credential(app, scopes=["all"], company=xapi.company)
     [statement_id] = other.store(statement())
     revoke_credential(db_session, other.key)
     unauthorized(other.get())
@@ -113,14 +113,14 @@ def test_forbidden_voiding_changes_nothing(reader, xapi):
 @pytest.mark.parametrize("scopes", [["all/read"], ["all/read", "statements/read/mine"]])
 def test_all_read_scope_reads_but_cannot_write(app, db_session, xapi, scopes):
     [stored] = xapi.store(statement())
-    client = new_credential(app, db_session, scopes=scopes, company=xapi.company)
+    client = new_credential(app, scopes=scopes, company=xapi.company)
     assert ids(client.get()) == {stored}
     assert_error(client.post(statement()), 403)
     assert ids(xapi.get()) == {stored}
 
 
 def test_all_scope_reads_and_writes(app, db_session, xapi):
-    client = new_credential(app, db_session, scopes=["all"], company=xapi.company)
+    client = new_credential(app, scopes=["all"], company=xapi.company)
     [mine] = client.store(statement())
     [theirs] = xapi.store(statement())
     assert ids(client.get()) == {mine, theirs}
@@ -128,7 +128,7 @@ def test_all_scope_reads_and_writes(app, db_session, xapi):
 
 @pytest.mark.parametrize("scopes", [["state"], ["profile"], ["define"]])
 def test_scopes_without_statement_access_are_403(app, db_session, xapi, scopes):
-    client = new_credential(app, db_session, scopes=scopes, company=xapi.company)
+    client = new_credential(app, scopes=scopes, company=xapi.company)
     assert_error(client.get(), 403)
     assert_error(client.post(statement()), 403)
     assert_error(client.put(str(uuid.uuid4()), statement()), 403)
@@ -138,7 +138,7 @@ def test_scopes_without_statement_access_are_403(app, db_session, xapi, scopes):
 @pytest.fixture
 def mine(app, db_session, xapi):
     return new_credential(
-        app, db_session, scopes=["statements/write", "statements/read/mine"], company=xapi.company
+        app, scopes=["statements/write", "statements/read/mine"], company=xapi.company
     )
 
 
@@ -206,8 +206,8 @@ def test_read_mine_more_link_of_a_full_reader_is_not_usable(mine, xapi):
 
 
 def test_other_credentials_of_the_same_company_share_statements(app, db_session, xapi):
-    first = new_credential(app, db_session, scopes=["all"], company=xapi.company)
-    second = new_credential(app, db_session, scopes=["all"], company=xapi.company)
+    first = new_credential(app, scopes=["all"], company=xapi.company)
+    second = new_credential(app, scopes=["all"], company=xapi.company)
     [a] = first.store(statement())
     [b] = second.store(statement())
     assert ids(first.get()) == ids(second.get()) == {a, b}

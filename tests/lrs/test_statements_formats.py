@@ -281,7 +281,7 @@ def test_attachments_true_is_kept_by_the_more_link(xapi):
 def test_statements_without_define_scope_do_not_change_the_canonical_definition(
     app, db_session, xapi
 ):
-    writer = new_credential(app, db_session, scopes=["statements/write"], company=xapi.company)
+    writer = new_credential(app, scopes=["statements/write"], company=xapi.company)
     xapi.store(statement("ann", obj=activity("course/d", name={"en-US": "Original"})))
     [hijack] = writer.store(statement("bob", obj=activity("course/d", name={"en-US": "Hijacked"})))
     assert single(xapi, hijack, "exact")["object"]["definition"]["name"] == {"en-US": "Hijacked"}

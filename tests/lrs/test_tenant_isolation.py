@@ -57,7 +57,7 @@ def populate(client: XapiClient) -> Tenant:
 
 @pytest.fixture
 def tenants(app, db_session, xapi) -> tuple[Tenant, Tenant]:
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     assert other.company.id != xapi.company.id
     first = populate(xapi)
     time.sleep(0.002)
@@ -133,7 +133,7 @@ def test_head_of_another_companys_statement_is_404(tenants):
 
 
 def test_another_company_may_store_a_statement_with_the_same_id(app, db_session, xapi):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     statement_id = str(uuid.uuid4())
     assert xapi.put(statement_id, statement("ann")).status_code == 204
     assert other.put(statement_id, statement("bob", PASSED)).status_code == 204
@@ -145,13 +145,13 @@ def test_another_company_may_store_a_statement_with_the_same_id(app, db_session,
 
 
 def test_same_id_in_a_batch_of_another_company_does_not_conflict(app, db_session, xapi):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     [statement_id] = xapi.store(statement("ann"))
     assert other.store(statement("bob", id=statement_id), statement("cat"))[0] == statement_id
 
 
 def test_voiding_another_companys_statement_id_does_not_void_it(app, db_session, xapi):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     [target] = xapi.store(statement())
     [voiding_id] = other.store(voiding(target))
     assert xapi.get({"statementId": target}).status_code == 200
@@ -160,7 +160,7 @@ def test_voiding_another_companys_statement_id_does_not_void_it(app, db_session,
 
 
 def test_voiding_applies_only_within_the_company_when_ids_collide(app, db_session, xapi):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     statement_id = str(uuid.uuid4())
     xapi.store(statement("ann", id=statement_id))
     other.store(statement("ann", id=statement_id))
@@ -174,7 +174,7 @@ def test_voiding_applies_only_within_the_company_when_ids_collide(app, db_sessio
 def test_early_voiding_in_one_company_does_not_void_a_later_statement_of_another(
     app, db_session, xapi
 ):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     statement_id = str(uuid.uuid4())
     other.store(voiding(statement_id))
     xapi.store(statement(id=statement_id))
@@ -184,7 +184,7 @@ def test_early_voiding_in_one_company_does_not_void_a_later_statement_of_another
 def test_statement_ref_rule_does_not_match_through_another_companys_statement(
     app, db_session, xapi
 ):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     [target] = xapi.store(statement("ben", PASSED, activity("secret")))
     [ref] = other.store(statement("dan", obj={"objectType": "StatementRef", "id": target}))
     assert ids(other.get({"agent": agent("ben")})) == set()
@@ -208,14 +208,14 @@ def test_more_link_of_one_company_is_not_usable_by_another(tenants, params):
 
 def test_read_scopes_of_another_company_see_nothing(app, db_session, tenants):
     first, second = tenants
-    reader = new_credential(app, db_session, scopes=["all/read"], company=second.client.company)
+    reader = new_credential(app, scopes=["all/read"], company=second.client.company)
     found = ids(reader.get())
     assert found == second.live
     assert reader.get({"statementId": min(first.live)}).status_code == 404
 
 
 def test_identical_statement_with_the_same_id_is_stored_for_each_company(app, db_session, xapi):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     statement_id = str(uuid.uuid4())
     assert xapi.put(statement_id, statement()).status_code == 204
     assert other.put(statement_id, statement()).status_code == 204
@@ -230,7 +230,7 @@ def test_identical_statement_with_the_same_id_is_stored_for_each_company(app, db
 
 
 def test_canonical_activity_definitions_do_not_leak_between_companies(app, db_session, xapi):
-    other = new_credential(app, db_session, scopes=["all"])
+    other = new_credential(app, scopes=["all"])
     secret = activity("course/x", name={"en-US": "A secret"}, description={"en-US": "Only A"})
     xapi.store(statement("ann", obj=secret))
     [plain] = other.store(statement("bob", obj=activity("course/x")))

@@ -22,9 +22,7 @@ def test_cmi5_session_becomes_a_completed_enrollment_with_its_lesson(app, db_ses
     [ann] = upsert_employees(
         db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
     )
-    lms = new_credential(
-        app, db_session, scopes=["all"], company=xapi.company, integration_id=integration.id
-    )
+    lms = new_credential(app, scopes=["all"], company=xapi.company, integration_id=integration.id)
     statements = cmi5_session()
     ids = lms.store(*statements)
     process_batch(db_session)
