@@ -438,10 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine.dispose()
     # Rebuilding indexes pays off when the load is most of the table, not for a top-up.
     rebuild = args.indexes == "rebuild" or (args.indexes == "auto" and any_statement is None)
-    # What the LRS writes for this credential (lrs.credentials.Principal.authority).
+    # What the LRS writes for this credential (statements.credentials.Principal.authority).
     authority = {
         "objectType": "Agent",
-        "name": issued.name,
+        "name": issued.info.name,
         "account": {"homePage": home_page, "name": issued.key},
     }
     # A small load is still spread over every worker.
@@ -450,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         company_id=company_id,
         authority=authority,
         # As lrs.xapi.statements decides it for a request.
-        may_define=bool({"define", "all"} & set(issued.scopes)),
+        may_define=bool({"define", "all"} & set(issued.info.scopes)),
         first=first,
         count=args.count,
         chunk=chunk,
@@ -492,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = {
         "key": issued.key,
         "secret": issued.secret,
-        "company": issued.company,
+        "company": issued.info.company,
         "seed": args.seed,
         "seeded": first + done,
         "statements_per_second": round(rate),

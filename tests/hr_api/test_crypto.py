@@ -66,3 +66,41 @@ def test_rotate_command_re_encrypts_every_stored_secret(engine, database_url):
         with pytest.raises(ConfigError):
             SecretBox([old]).open(stored)
         session.execute(delete(Company).where(Company.id == company_id))
+
+
+def test_rotate_command_names_the_integration_no_key_opens(engine, database_url):
+    from click.testing import CliRunner
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from lrs.cli import main
+    from statements.models import Company
+    from tests.factories import CompanyFactory, IntegrationFactory
+
+    lost, configured = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with Session(engine) as session, session.begin():
+        company = CompanyFactory.build()
+        session.add(company)
+        session.flush()
+        sealed = SecretBox([lost]).seal({"client_secret": "abc"})
+        integration = IntegrationFactory.build(
+            company_id=company.id, authentication_config=sealed, lms_name="Old Moodle"
+        )
+        session.add(integration)
+        company_id, integration_id = company.id, integration.id
+    env = {"DATABASE_URL": database_url, "LRS_ENCRYPTION_KEYS": configured}
+    result = CliRunner().invoke(main, ["secrets", "rotate"], env=env)
+    assert result.exit_code == 1
+    assert f"integration {integration_id} (Old Moodle) cannot be decrypted" in result.output
+    with Session(engine) as session, session.begin():
+        session.execute(delete(Company).where(Company.id == company_id))
+
+
+def test_a_production_app_without_encryption_keys_refuses_to_start(settings, engine):
+    from lrs.app import create_app
+
+    production = replace(settings, environment="production", encryption_keys="")
+    with pytest.raises(ConfigError, match="LRS_ENCRYPTION_KEYS must be set"):
+        create_app(production)
+    keyed = replace(production, encryption_keys=Fernet.generate_key().decode())
+    assert create_app(keyed).test_client().get("/xapi/about").status_code == 200
