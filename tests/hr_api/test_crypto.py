@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 import pytest
+from click.testing import CliRunner
 from cryptography.fernet import Fernet
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from config import ConfigError
 from hr_api.crypto import SecretBox
+from lrs.app import create_app
+from lrs.cli import main
+from mapping.models import LMSIntegrationConfig
+from statements.models import Company
+from tests.factories import CompanyFactory, IntegrationFactory
 
 
 def test_sealed_values_open_and_hide_the_plaintext():
@@ -38,67 +47,56 @@ def test_development_derives_a_key_from_the_secret(settings):
     assert box.open(box.seal([1, 2])) == [1, 2]
 
 
-def test_rotate_command_re_encrypts_every_stored_secret(engine, database_url):
-    from click.testing import CliRunner
-    from sqlalchemy import delete
-    from sqlalchemy.orm import Session
+@pytest.fixture
+def sealed_integration(engine):
+    """sealed_integration(key) -> integration id: an integration committed with a secret
+    sealed with `key`; its company is deleted afterwards."""
+    companies = []
 
-    from lrs.cli import main
-    from mapping.models import LMSIntegrationConfig
-    from statements.models import Company
-    from tests.factories import CompanyFactory, IntegrationFactory
+    def make(key: str) -> uuid.UUID:
+        with Session(engine) as session, session.begin():
+            company = CompanyFactory.build()
+            session.add(company)
+            session.flush()
+            sealed = SecretBox([key]).seal({"client_secret": "abc"})
+            integration = IntegrationFactory.build(
+                company_id=company.id, authentication_config=sealed, lms_name="Old Moodle"
+            )
+            session.add(integration)
+            companies.append(company.id)
+            return integration.id
 
+    yield make
+    with Session(engine) as session, session.begin():
+        session.execute(delete(Company).where(Company.id.in_(companies)))
+
+
+def rotate(database_url: str, keys: str):
+    env = {"DATABASE_URL": database_url, "LRS_ENCRYPTION_KEYS": keys}
+    return CliRunner().invoke(main, ["secrets", "rotate"], env=env)
+
+
+def test_rotate_command_re_encrypts_every_stored_secret(engine, database_url, sealed_integration):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    with Session(engine) as session, session.begin():
-        company = CompanyFactory.build()
-        session.add(company)
-        session.flush()
-        sealed = SecretBox([old]).seal({"client_secret": "abc"})
-        integration = IntegrationFactory.build(company_id=company.id, authentication_config=sealed)
-        session.add(integration)
-        company_id, integration_id = company.id, integration.id
-    env = {"DATABASE_URL": database_url, "LRS_ENCRYPTION_KEYS": f"{new},{old}"}
-    result = CliRunner().invoke(main, ["secrets", "rotate"], env=env)
+    integration_id = sealed_integration(old)
+    result = rotate(database_url, f"{new},{old}")
     assert result.exit_code == 0, result.output
-    with Session(engine) as session, session.begin():
+    with Session(engine) as session:
         stored = session.get(LMSIntegrationConfig, integration_id).authentication_config
         assert SecretBox([new]).open(stored) == {"client_secret": "abc"}
         with pytest.raises(ConfigError):
             SecretBox([old]).open(stored)
-        session.execute(delete(Company).where(Company.id == company_id))
 
 
-def test_rotate_command_names_the_integration_no_key_opens(engine, database_url):
-    from click.testing import CliRunner
-    from sqlalchemy import delete
-    from sqlalchemy.orm import Session
-
-    from lrs.cli import main
-    from statements.models import Company
-    from tests.factories import CompanyFactory, IntegrationFactory
-
+def test_rotate_command_names_the_integration_no_key_opens(database_url, sealed_integration):
     lost, configured = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    with Session(engine) as session, session.begin():
-        company = CompanyFactory.build()
-        session.add(company)
-        session.flush()
-        sealed = SecretBox([lost]).seal({"client_secret": "abc"})
-        integration = IntegrationFactory.build(
-            company_id=company.id, authentication_config=sealed, lms_name="Old Moodle"
-        )
-        session.add(integration)
-        company_id, integration_id = company.id, integration.id
-    env = {"DATABASE_URL": database_url, "LRS_ENCRYPTION_KEYS": configured}
-    result = CliRunner().invoke(main, ["secrets", "rotate"], env=env)
+    integration_id = sealed_integration(lost)
+    result = rotate(database_url, configured)
     assert result.exit_code == 1
     assert f"integration {integration_id} (Old Moodle) cannot be decrypted" in result.output
-    with Session(engine) as session, session.begin():
-        session.execute(delete(Company).where(Company.id == company_id))
 
 
 def test_a_production_app_without_encryption_keys_refuses_to_start(settings, engine):
-    from lrs.app import create_app
-
     production = replace(settings, environment="production", encryption_keys="")
     with pytest.raises(ConfigError, match="LRS_ENCRYPTION_KEYS must be set"):
         create_app(production)
