@@ -1,13 +1,21 @@
-"""Settings read from the environment, built once per process and passed explicitly."""
+"""Settings read from the environment, built once per process and passed explicitly.
+
+No secret is written in the code. In production every key comes from the environment and the
+service refuses to start without them; a development install makes its own random secret on
+first run and keeps it under `LRS_VAR_DIR` (var/ by default), readable by its owner only.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///var/lrs.sqlite3"
-DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+DEFAULT_VAR_DIR = "var"
+SECRET_FILE = "secret-key"
 
 
 class ConfigError(ValueError):
@@ -19,7 +27,9 @@ class Settings:
     """Everything the service reads from its environment."""
 
     database_url: str = DEFAULT_DATABASE_URL
-    secret_key: str = DEV_SECRET_KEY
+    # Signs `more` links; in development also the source of the HR API token secret and the
+    # key that encrypts integration secrets. Random unless configured.
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     environment: str = "development"
     # Base of LRS-made IRLs (authority accounts, company home pages).
     base_url: str = "http://127.0.0.1:8000"
@@ -53,15 +63,19 @@ class Settings:
             return self.fold_immediately
         return self.database_url.startswith("sqlite")
 
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        """Read settings; production refuses to start with the development secret."""
+        """Read settings; production refuses to start without its secret."""
         environment = env.get("LRS_ENV", "development")
         secret_key = env.get("SECRET_KEY", "")
         if not secret_key:
             if environment == "production":
                 raise ConfigError("SECRET_KEY must be set when LRS_ENV=production")
-            secret_key = DEV_SECRET_KEY
+            secret_key = development_secret(Path(env.get("LRS_VAR_DIR", DEFAULT_VAR_DIR)))
         defaults = cls()
         return cls(
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -82,6 +96,27 @@ class Settings:
             jwt_audience=env.get("LRS_JWT_AUDIENCE", defaults.jwt_audience),
             encryption_keys=env.get("LRS_ENCRYPTION_KEYS", ""),
         )
+
+
+def development_secret(var_dir: Path) -> str:
+    """This installation's own secret, made on first use. The file is created whole or not at
+    all (a link is atomic), so processes starting at once agree on one secret."""
+    path = var_dir / SECRET_FILE
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        draft = var_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(secrets.token_urlsafe(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first; its secret is the one
+        finally:
+            draft.unlink()
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ConfigError(f"{path} holds no usable secret; delete it to make a new one")
+    return secret
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

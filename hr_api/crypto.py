@@ -35,7 +35,7 @@ class SecretBox:
         """The configured keys; in development, one derived from SECRET_KEY."""
         keys = [key.strip() for key in settings.encryption_keys.split(",") if key.strip()]
         if not keys:
-            if settings.environment == "production":
+            if settings.is_production:
                 raise ConfigError("LRS_ENCRYPTION_KEYS must be set when LRS_ENV=production")
             digest = hashlib.sha256(("encryption:" + settings.secret_key).encode()).digest()
             keys = [base64.urlsafe_b64encode(digest).decode()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -60,6 +61,15 @@ def _session() -> Iterator[tuple[Settings, Session]]:
         engine.dispose()
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _company(session: Session, name: str) -> Company:
     company = session.scalar(select(Company).where(Company.name == name))
     if company is None:
@@ -85,7 +95,14 @@ def db_upgrade() -> None:
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the LRS with gunicorn."""
-    create_app(Settings.from_env())  # fail here, not in every worker, on a bad setting
+    settings = Settings.from_env()
+    if not settings.is_production and not _is_loopback(host):
+        raise click.ClickException(
+            f"refusing to serve a development installation on {host}: development tokens and "
+            "keys are for this machine only. Bind 127.0.0.1, or set LRS_ENV=production with "
+            "SECRET_KEY, LRS_ENCRYPTION_KEYS and the HR API token keys (see the README)"
+        )
+    create_app(settings)  # fail here, not in every worker, on a bad setting or a missing key
     args = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"{host}:{port}",
