@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from hr_api.crypto import SecretBox
 from hr_api.tokens import TokenVerifier
 from lrs.context import state
-from lrs.guards import NUL_ESCAPE, refuse_nul, refuse_nul_parameters
+from lrs.guards import SUSPECT_ESCAPES, refuse_nul_parameters, refuse_unstorable
 from statements.errors import BadRequest
 
 PREFIX = "/api"
@@ -89,20 +89,20 @@ def init_app(app: Flask) -> None:
 
 
 def _refuse_unstorable() -> None:
-    # The HR API's JSON parser accepts NaN and Infinity, which PostgreSQL cannot store in
-    # JSON; they are refused with the NUL character, up front, with a 400.
+    # The HR API's JSON parser accepts NaN, Infinity and unpaired surrogates, which no
+    # database here can store; they are refused with the NUL character, up front, with a 400.
     if not request.path.startswith(f"{PREFIX}/"):
         return
     refuse_nul_parameters(request.args)
     if request.mimetype != "application/json":
         return
     body = request.get_data(cache=True)
-    if any(token in body for token in (NUL_ESCAPE, b"NaN", b"Infinity")):
+    if any(token in body for token in (*SUSPECT_ESCAPES, b"NaN", b"Infinity")):
         try:
             parsed = json.loads(body, parse_constant=_refuse_constant)
         except ValueError:
             return  # not JSON at all: the view's parser says so
-        refuse_nul(body, parsed)
+        refuse_unstorable(body, parsed)
 
 
 def _refuse_constant(name: str) -> None:

@@ -1,7 +1,8 @@
 """Input no database here can store, refused with a 400 before it reaches one.
 
-PostgreSQL stores neither U+0000 in text nor NaN and Infinity in JSON. Each face calls these
-on what it parses, so the error names the request, not a failed INSERT.
+PostgreSQL stores neither U+0000 in text, nor NaN and Infinity in JSON, and no driver can
+encode an unpaired surrogate (U+D800 to U+DFFF, which JSON can spell as an escape). Each face
+calls these on what it parses, so the error names the request, not a failed INSERT.
 """
 
 from __future__ import annotations
@@ -12,25 +13,35 @@ from werkzeug.datastructures import MultiDict
 
 from statements.errors import BadRequest
 
-# In a JSON body a NUL can only arrive as this escape, so bodies without it need no walk.
-NUL_ESCAPE = b"\\u0000"
+# In a JSON body such characters can only arrive as escapes, so bodies without one of these
+# need no walk.
+SUSPECT_ESCAPES = (b"\\u0000", b"\\ud", b"\\uD")
+UNSTORABLE = (
+    "strings may not contain the NUL character (U+0000) or unpaired surrogates (U+D800 to U+DFFF)"
+)
 
 
-def contains_nul(value: Any) -> bool:
-    """True when a string anywhere in a JSON value holds U+0000."""
+def unstorable(value: Any) -> bool:
+    """True when a string anywhere in a JSON value holds U+0000 or an unpaired surrogate."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return True
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+        return any(unstorable(k) or unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
+        return any(unstorable(item) for item in value)
     return False
 
 
-def refuse_nul(body: bytes, parsed: Any) -> None:
-    """400 for a JSON body with U+0000 in a string."""
-    if NUL_ESCAPE in body and contains_nul(parsed):
-        raise BadRequest("strings may not contain the NUL character (U+0000)")
+def refuse_unstorable(body: bytes, parsed: Any) -> None:
+    """400 for a JSON body with a string no database here can store."""
+    if any(escape in body for escape in SUSPECT_ESCAPES) and unstorable(parsed):
+        raise BadRequest(UNSTORABLE)
 
 
 def refuse_nul_parameters(args: MultiDict[str, str]) -> None:

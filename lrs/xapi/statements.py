@@ -12,7 +12,7 @@ from flask import Response, request, url_for
 from werkzeug.http import http_date
 
 from lrs.context import no_content, request_body, request_session, state
-from lrs.guards import refuse_nul
+from lrs.guards import refuse_unstorable
 from lrs.xapi import bp, cursor, multipart
 from lrs.xapi.auth import STATEMENTS_READ, STATEMENTS_WRITE, principal, read_only_own, require
 from lrs.xapi.params import (
@@ -142,7 +142,7 @@ def _parse_json(data: bytes) -> Any:
         parsed = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from None
-    refuse_nul(data, parsed)
+    refuse_unstorable(data, parsed)
     return parsed
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.factories import COMPLETED, IntegrationFactory, statement
 from tests.xapi_client import new_credential
 
@@ -119,3 +121,20 @@ def test_nul_characters_in_hr_bodies_are_refused(admin):
     )
     assert response.status_code == 400
     assert "NUL" in response.json["detail"]
+
+
+@pytest.mark.parametrize("text", ["\\ud800", "a\\uDFFFb", "\\udc00\\ud800"])
+def test_unpaired_surrogates_in_hr_bodies_are_refused(admin, text):
+    body = '{"employees": [{"employee_number": "E1", "name": "NAME"}]}'.replace("NAME", text)
+    response = admin.call("POST", "employees/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "unpaired surrogates" in response.json["detail"]
+    assert admin.get("employees/").json["total"] == 0
+
+
+def test_a_paired_surrogate_is_an_ordinary_character(admin):
+    body = '{"employees": [{"employee_number": "E1", "name": "Ann \\ud83d\\ude00"}]}'
+    response = admin.call("POST", "employees/", data=body, content_type="application/json")
+    assert response.status_code == 200, response.json
+    [employee] = admin.get("employees/").json["items"]
+    assert employee["name"] == "Ann \U0001f600"

@@ -380,5 +380,25 @@ def test_nul_characters_are_refused_in_bodies_and_parameters(xapi):
     assert xapi.get().json["statements"] == []
 
 
+def test_unpaired_surrogates_are_refused_in_statements_and_documents(xapi):
+    response = xapi.request(
+        "POST",
+        "statements",
+        data=b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": '
+        b'{"id": "http://example.com/v"}, "object": {"id": "http://example.com/\\ud800"}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    state = {"activityId": "http://example.com/a", "agent": '{"mbox": "mailto:a@example.com"}',
+             "stateId": "s"}  # fmt: skip
+    xapi.request("PUT", "activities/state", query_string=state, data=b'{"a": 1}',
+                 content_type="application/json")  # fmt: skip
+    merged = xapi.request("POST", "activities/state", query_string=state,
+                          data=b'{"b": "\\udc00"}', content_type="application/json")  # fmt: skip
+    assert merged.status_code == 400
+    assert xapi.request("GET", "activities/state", query_string=state).json == {"a": 1}
+    assert xapi.get().json["statements"] == []
+
+
 def test_an_escaped_backslash_before_u0000_is_not_a_nul(xapi):
     assert xapi.post(statement(result={"response": "a\\u0000b"})).status_code == 200
