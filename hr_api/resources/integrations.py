@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
+from hr_api.access import Access
 from hr_api.api import hr_state
 from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
@@ -37,12 +38,17 @@ from statements.credentials import (
     revoke_credential,
     revoke_integration_credentials,
 )
+from statements.errors import Forbidden
 from statements.models import Company, StatementRow
 
 blp = Blueprint(
     "lms-integrations", __name__, description="LMS integrations and their LRS credentials"
 )
 MANAGE = ("can_manage_integrations", "can_manage_lms_config")
+# Scopes that read learners' records of the whole company, unmasked (statements, state
+# documents, agent profiles): granting one is handing out an export of everyone's data.
+READING_SCOPES = frozenset({"statements/read", "all/read", "all", "state", "profile"})
+EXPORT = "can_export_data"
 # Integration methods whose LMS pushes statements with an LRS credential.
 PUSH_METHODS = {IntegrationMethod.XAPI, IntegrationMethod.LTI, IntegrationMethod.WEBHOOK}
 
@@ -296,6 +302,7 @@ class Credentials(MethodView):
     def post(self, data: dict[str, Any], integration_id: uuid.UUID) -> dict[str, Any]:
         """Issue a key and secret for the LMS to push statements with; the secret is shown once."""
         integration = _get(integration_id)
+        _may_grant(current_access(), data["scopes"])
         session = request_session()
         company = session.get(Company, integration.company_id)
         assert company is not None
@@ -320,6 +327,18 @@ class CredentialItem(MethodView):
         revoked = revoke_credential(session, key, integration_id=integration.id)
         audit_event("credential_revoked", "lrs_credential", key, after=_credential(revoked))
         session.commit()
+
+
+def _may_grant(access: Access, scopes: list[str]) -> None:
+    """A credential never reads more than the user who issues it may see: scopes that read
+    everyone's records need the export permission with company-wide data access."""
+    reading = sorted(READING_SCOPES.intersection(scopes))
+    if reading and not (access.can(EXPORT) and access.sees_all):
+        raise Forbidden(
+            f"the scopes {', '.join(reading)} let a credential read every employee's learning "
+            f"records; issuing them needs {EXPORT} with company-wide data access. Issue "
+            "statements/write and statements/read/mine for an LMS that only sends statements"
+        )
 
 
 def _credential(credential: CredentialInfo) -> dict[str, Any]:

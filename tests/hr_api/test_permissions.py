@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hr_api.access import PERMISSIONS
+from mapping.choices import DataAccessLevel
+from statements.credentials import SCOPES
 
 ANY_ID = "8c1f3b2a-6d5e-4f70-9a8b-1c2d3e4f5a6b"
 INTEGRATIONS = {"can_manage_integrations", "can_manage_lms_config"}
@@ -62,3 +64,39 @@ def test_each_permission_opens_exactly_its_endpoints(
     else:
         assert response.status_code == 403
         assert response.json["code"] == "forbidden"
+
+
+ISSUERS = {
+    "integrations only": (("can_manage_integrations",), DataAccessLevel.ALL),
+    "with export": (("can_manage_integrations", "can_export_data"), DataAccessLevel.ALL),
+    "export for one department": (
+        ("can_manage_integrations", "can_export_data"),
+        DataAccessLevel.DEPARTMENT,
+    ),
+}
+READING = {"statements/read", "all/read", "all", "state", "profile"}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("issuer", ISSUERS)
+def test_a_credential_reads_no_more_than_its_issuer_may_see(make_user, admin, scope, issuer):
+    """Scopes that read everyone's learning records need can_export_data with company-wide
+    data access; the scopes of an LMS that only sends statements need neither."""
+    integration = admin.post(
+        "lms-integrations/",
+        {"lms_name": "Moodle", "lms_type": "moodle", "lms_code": "M", "integration_method": "xapi",
+         "authentication_type": "basic_auth", "data_format": "xapi",
+         "sync_frequency": "real_time", "sync_direction": "inbound_only"},
+    ).json  # fmt: skip
+    base = f"lms-integrations/{integration['id']}/credentials/"
+    user = make_user(*ISSUERS[issuer])
+    response = user.post(base, {"name": "push", "scopes": [scope]})
+    allowed = scope not in READING or issuer == "with export"
+    if allowed:
+        assert response.status_code == 201, response.json
+        assert response.json["scopes"] == [scope]
+        assert [c["scopes"] for c in admin.get(base).json] == [[scope]]
+    else:
+        assert response.status_code == 403
+        assert "can_export_data with company-wide data access" in response.json["detail"]
+        assert admin.get(base).json == []
