@@ -16,6 +16,7 @@ from pathlib import Path
 DEFAULT_DATABASE_URL = "sqlite:///var/lrs.sqlite3"
 DEFAULT_VAR_DIR = "var"
 SECRET_FILE = "secret-key"
+MAX_TOKEN_HOURS = 168
 
 
 class ConfigError(ValueError):
@@ -51,6 +52,9 @@ class Settings:
     jwt_jwks_url: str = ""
     jwt_issuer: str = "hr-lrs"
     jwt_audience: str = "hr-lrs-api"
+    # The session timeout of the HR API: the longest a token may be valid (from `iat` to
+    # `exp`), in hours. At most a week.
+    jwt_max_hours: float = 12.0
     # Fernet keys (comma-separated, newest first) that encrypt integration secrets at rest.
     encryption_keys: str = ""
     # Fold statements into HR records in the request that stores them, right after the
@@ -94,6 +98,7 @@ class Settings:
             jwt_jwks_url=env.get("LRS_JWT_JWKS_URL", ""),
             jwt_issuer=env.get("LRS_JWT_ISSUER", defaults.jwt_issuer),
             jwt_audience=env.get("LRS_JWT_AUDIENCE", defaults.jwt_audience),
+            jwt_max_hours=_hours(env, "LRS_JWT_MAX_HOURS", defaults.jwt_max_hours),
             encryption_keys=env.get("LRS_ENCRYPTION_KEYS", ""),
         )
 
@@ -140,6 +145,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if not 0 < value <= MAX_TOKEN_HOURS:
+        raise ConfigError(f"{name} must be more than 0 and at most {MAX_TOKEN_HOURS}, got {value}")
+    return value
 
 
 def _bool(env: Mapping[str, str], name: str) -> bool | None:

@@ -4,7 +4,9 @@ project (its `authlib.jose` module is deprecated in favour of it).
 Which algorithm a token may use follows from the configured keys, never from the token: with
 a shared secret only HS256, with public keys only RS256 and ES256. `alg: none` is never
 accepted, and an RSA public key can never be used as an HMAC secret (algorithm confusion).
-`exp`, `nbf`, `iss` and `aud` are checked.
+`exp`, `iat`, `nbf`, `iss` and `aud` are checked, and a token may be valid for no longer
+than the configured session timeout (LRS_JWT_MAX_HOURS): a stolen token stops working within
+hours, not years.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
 from config import Settings
-from statements.errors import Unauthorized
+from statements.errors import BadRequest, Unauthorized
 
 ASYMMETRIC = ("RS256", "ES256")
 LEEWAY_S = 30
@@ -57,6 +59,7 @@ class TokenVerifier:
         self._claims = jwt.JWTClaimsRegistry(
             leeway=LEEWAY_S,
             exp={"essential": True},
+            iat={"essential": True},
             nbf={"essential": False},
             iss={"essential": True, "value": settings.jwt_issuer},
             aud={"essential": True, "value": settings.jwt_audience},
@@ -80,12 +83,26 @@ class TokenVerifier:
         except JoseError as exc:
             raise InvalidToken(f"the bearer token is not valid: {exc.description or exc}") from None
         claims = decoded.claims
+        self._check_lifetime(claims)
         try:
             return Identity(uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["company_id"])))
         except (KeyError, ValueError):
             raise InvalidToken(
                 "the token needs a UUID `sub` and a UUID `company_id` claim"
             ) from None
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        issued, expires = claims["iat"], claims["exp"]
+        if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+            raise InvalidToken("the token's iat and exp must be numbers of seconds")
+        if issued > time.time() + LEEWAY_S:
+            raise InvalidToken("the token was issued in the future (iat); check the clocks")
+        hours = self.settings.jwt_max_hours
+        if expires - issued > hours * 3600 + LEEWAY_S:
+            raise InvalidToken(
+                f"the token is valid for {(expires - issued) / 3600:.1f} hours; at most {hours:g} "
+                "hours are accepted (the session timeout): ask for a shorter-lived token"
+            )
 
     def _has_public_keys(self) -> bool:
         return bool(self.settings.jwt_jwks_file or self.settings.jwt_jwks_url)
@@ -112,6 +129,11 @@ def development_token(
     """An HS256 token signed with the configured development secret (`lrs tokens create`)."""
     if not settings.jwt_secret:
         raise InvalidToken("no LRS_JWT_SECRET is configured to sign development tokens")
+    if not 0 < hours <= settings.jwt_max_hours:
+        raise BadRequest(
+            f"a token may be valid for at most {settings.jwt_max_hours:g} hours "
+            "(LRS_JWT_MAX_HOURS, the session timeout)"
+        )
     now = datetime.now(UTC)
     claims = {
         "sub": str(user_id),

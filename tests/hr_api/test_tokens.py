@@ -48,6 +48,7 @@ def test_valid_token_gives_the_identity(settings):
         (claims(exp=None), "no expiry"),
         (claims(company_id=None), "no company"),
         (claims(sub="not-a-uuid"), "subject not a UUID"),
+        (claims(iat=None), "no issue time"),
     ],
 )
 def test_invalid_claims_are_refused(settings, payload, why):
@@ -168,3 +169,51 @@ def test_cli_mints_a_token_the_api_accepts(database_url, settings, engine):
     assert (identity.user_id, identity.company_id) == (user, company_id)
     with Session(engine) as session, session.begin():
         session.execute(delete(Company).where(Company.id == company_id))
+
+
+def test_a_token_valid_for_longer_than_the_session_timeout_is_refused(settings):
+    now = int(time.time())
+    ten_years = hs256(claims(iat=now, exp=now + 10 * 365 * 86400))
+    with pytest.raises(InvalidToken, match="at most 12 hours are accepted"):
+        TokenVerifier(settings).verify(ten_years)
+    TokenVerifier(settings).verify(hs256(claims(iat=now, exp=now + 12 * 3600)))
+
+
+def test_a_token_issued_in_the_future_is_refused(settings):
+    later = int(time.time()) + 3600
+    with pytest.raises(InvalidToken, match="issued in the future"):
+        TokenVerifier(settings).verify(hs256(claims(iat=later, exp=later + 600)))
+
+
+def test_the_session_timeout_is_configurable_in_hours_not_years():
+    from config import ConfigError, Settings
+
+    assert Settings.from_env({"SECRET_KEY": "k" * 40, "LRS_JWT_MAX_HOURS": "2"}).jwt_max_hours == 2
+    with pytest.raises(ConfigError, match="at most 168"):
+        Settings.from_env({"SECRET_KEY": "k" * 40, "LRS_JWT_MAX_HOURS": "876000"})
+
+
+def test_tokens_create_refuses_a_lifetime_beyond_the_session_timeout(engine, database_url):
+    from click.testing import CliRunner
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from lrs.cli import main
+    from statements.credentials import get_or_create_company
+    from statements.models import Company
+
+    name = f"tokens-{uuid.uuid4().hex[:8]}"
+    with Session(engine) as session, session.begin():
+        get_or_create_company(session, name, "http://lrs.test")
+    try:
+        result = CliRunner().invoke(
+            main,
+            ["tokens", "create", "--user", str(uuid.uuid4()), "--company", name,
+             "--hours", "876000"],
+            env={"DATABASE_URL": database_url, "SECRET_KEY": "k" * 40},
+        )  # fmt: skip
+        assert result.exit_code == 1
+        assert "at most 12 hours" in result.output
+    finally:
+        with Session(engine) as session, session.begin():
+            session.execute(delete(Company).where(Company.name == name))
