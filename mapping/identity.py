@@ -4,6 +4,10 @@ HR systems load employees in bulk. Each employee is known by agent keys (stateme
 their work e-mail (and its SHA-1, which content may send instead), and per integration the
 LMS user id and account name they have there. Loading employees makes their unmatched
 statements foldable: they go back through the outbox.
+
+A feed may carry only some fields: what it leaves out stays as it is, and only an explicit
+null (or empty list of accounts) clears a value. A partial feed must never unlink people
+from their LMS accounts or their logins.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Session
 from mapping.choices import EmploymentStatus
 from mapping.models import Employee, EmployeeIdentity, LMSIntegrationConfig, UnmatchedStatement
 from statements.db import chunks, one_of
+from statements.errors import BadRequest
 from statements.keys import agent_key
 from statements.models import StatementOutbox
 
@@ -34,21 +40,40 @@ class LmsAccount:
     home_page: str | None = None  # the LMS's homePage in xAPI accounts; default: its API URL
 
 
+class Unchanged(Enum):
+    """A field the feed left out."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+Keep = Literal[Unchanged.UNCHANGED]
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, slots=True)
 class EmployeeRecord:
-    """One employee as an HR system sends it."""
+    """One employee as an HR system sends it; UNCHANGED for what it left out."""
 
     employee_number: str
     name: str
-    work_email: str | None = None
-    user_id: uuid.UUID | None = None
-    department_id: uuid.UUID | None = None
-    department_name: str = ""
-    team_id: uuid.UUID | None = None
-    team_name: str = ""
-    manager_number: str | None = None
-    employment_status: EmploymentStatus = EmploymentStatus.ACTIVE
-    accounts: Sequence[LmsAccount] = field(default_factory=tuple)
+    work_email: str | None | Keep = UNCHANGED
+    user_id: uuid.UUID | None | Keep = UNCHANGED
+    department_id: uuid.UUID | None | Keep = UNCHANGED
+    department_name: str | Keep = UNCHANGED
+    team_id: uuid.UUID | None | Keep = UNCHANGED
+    team_name: str | Keep = UNCHANGED
+    manager_number: str | None | Keep = UNCHANGED
+    employment_status: EmploymentStatus | Keep = UNCHANGED
+    accounts: Sequence[LmsAccount] | Keep = UNCHANGED
+
+
+def _given(value: T | Keep, current: T) -> T:
+    return current if value is UNCHANGED else value
+
+
+EMAIL_SOURCES = ("email", "email_sha1")
+ACCOUNT_SOURCES = ("lms_account",)
 
 
 def email_keys(email: str) -> list[tuple[str, str]]:
@@ -80,17 +105,21 @@ def upsert_employees(
     employees: list[Employee] = []
     for record in records:
         employee = existing.get(record.employee_number) or Employee(
-            id=uuid.uuid4(), company_id=company_id, employee_number=record.employee_number
+            id=uuid.uuid4(),
+            company_id=company_id,
+            employee_number=record.employee_number,
+            department_name="",
+            team_name="",
+            employment_status=EmploymentStatus.ACTIVE,
         )
         employee.name = record.name
-        employee.user_id = record.user_id
-        employee.work_email = record.work_email
-        employee.department_id, employee.department_name = (
-            record.department_id,
-            record.department_name,
-        )
-        employee.team_id, employee.team_name = record.team_id, record.team_name
-        employee.employment_status = record.employment_status
+        employee.user_id = _given(record.user_id, employee.user_id)
+        employee.work_email = _given(record.work_email, employee.work_email)
+        employee.department_id = _given(record.department_id, employee.department_id)
+        employee.department_name = _given(record.department_name, employee.department_name)
+        employee.team_id = _given(record.team_id, employee.team_id)
+        employee.team_name = _given(record.team_name, employee.team_name)
+        employee.employment_status = _given(record.employment_status, employee.employment_status)
         employee.updated_at = now
         session.add(employee)
         employees.append(employee)
@@ -107,7 +136,7 @@ def _link_managers(
     records: Sequence[EmployeeRecord],
     employees: Sequence[Employee],
 ) -> None:
-    wanted = {r.manager_number for r in records if r.manager_number}
+    wanted = {r.manager_number for r in records if isinstance(r.manager_number, str)}
     by_number = {
         number: employee_id
         for number, employee_id in session.execute(
@@ -118,10 +147,41 @@ def _link_managers(
         )
     }
     for record, employee in zip(records, employees, strict=True):
+        if record.manager_number is UNCHANGED:
+            continue
+        if record.manager_number == record.employee_number:
+            raise BadRequest(f"employee {record.employee_number} cannot be their own manager")
         employee.manager_id = (
             by_number.get(record.manager_number) if record.manager_number else None
         )
     session.flush()
+    _refuse_manager_cycles(session, company_id, employees)
+
+
+def _refuse_manager_cycles(
+    session: Session, company_id: uuid.UUID, employees: Sequence[Employee]
+) -> None:
+    """400 when following managers up from an employee of the batch comes back to them."""
+    managers = {
+        employee_id: manager_id
+        for employee_id, manager_id in session.execute(
+            select(Employee.id, Employee.manager_id).where(
+                Employee.company_id == company_id, Employee.manager_id.is_not(None)
+            )
+        )
+    }
+    numbers = {e.id: e.employee_number for e in employees}
+    for employee in employees:
+        seen = {employee.id}
+        current = managers.get(employee.id)
+        while current is not None:
+            if current in seen:
+                raise BadRequest(
+                    f"the managers of employee {numbers[employee.id]} form a cycle; "
+                    "someone in the chain must report outside it"
+                )
+            seen.add(current)
+            current = managers.get(current)
 
 
 def _replace_identities(
@@ -138,18 +198,35 @@ def _replace_identities(
             )
         )
     }
-    session.execute(
-        delete(EmployeeIdentity).where(
-            EmployeeIdentity.company_id == company_id,
-            one_of(session, EmployeeIdentity.employee_id, [e.id for e in employees]),
-        )
-    )
+    # Only the kinds of identity the feed sent are replaced.
+    for kinds, sent in (
+        (
+            EMAIL_SOURCES,
+            [
+                e.id
+                for r, e in zip(records, employees, strict=True)
+                if r.work_email is not UNCHANGED
+            ],
+        ),
+        (
+            ACCOUNT_SOURCES,
+            [e.id for r, e in zip(records, employees, strict=True) if r.accounts is not UNCHANGED],
+        ),
+    ):
+        for chunk in chunks(sent):
+            session.execute(
+                delete(EmployeeIdentity).where(
+                    EmployeeIdentity.company_id == company_id,
+                    one_of(session, EmployeeIdentity.employee_id, chunk),
+                    EmployeeIdentity.source.in_(kinds),
+                )
+            )
     rows: list[dict[str, object]] = []
     for record, employee in zip(records, employees, strict=True):
         identities: list[tuple[uuid.UUID | None, str, str]] = []
-        if record.work_email:
+        if isinstance(record.work_email, str) and record.work_email:
             identities += [(None, source, key) for source, key in email_keys(record.work_email)]
-        for account in record.accounts:
+        for account in record.accounts if record.accounts is not UNCHANGED else ():
             home_page = account.home_page or home_pages.get(account.integration_id) or ""
             key = agent_key({"account": {"homePage": home_page, "name": account.name}}) or ""
             identities.append((account.integration_id, "lms_account", key))

@@ -32,19 +32,19 @@ class AccountSchema(Schema):
 
 
 class EmployeeInSchema(Schema):
+    """One employee of a feed. Fields left out stay as they are; null clears one."""
+
     employee_number = fields.String(required=True, validate=validate.Length(1, 50))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    user_id = fields.UUID(load_default=None)
-    work_email = fields.Email(load_default=None)
-    department_id = fields.UUID(load_default=None)
-    department_name = fields.String(load_default="", validate=validate.Length(max=200))
-    team_id = fields.UUID(load_default=None)
-    team_name = fields.String(load_default="", validate=validate.Length(max=200))
-    manager_number = fields.String(load_default=None, validate=validate.Length(max=50))
-    employment_status = fields.Enum(
-        EmploymentStatus, by_value=True, load_default=EmploymentStatus.ACTIVE
-    )
-    lms_accounts = fields.List(fields.Nested(AccountSchema), load_default=list)
+    user_id = fields.UUID(allow_none=True)
+    work_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    department_id = fields.UUID(allow_none=True)
+    department_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    team_id = fields.UUID(allow_none=True)
+    team_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    manager_number = fields.String(allow_none=True, validate=validate.Length(1, 50))
+    employment_status = fields.Enum(EmploymentStatus, by_value=True)
+    lms_accounts = fields.List(fields.Nested(AccountSchema))
 
 
 class EmployeeBatchSchema(Schema):
@@ -117,29 +117,11 @@ class Employees(MethodView):
         if len(set(numbers)) != len(numbers):
             raise BadRequest("each employee_number may appear once per request")
         integrations = {
-            a["lms_integration_id"] for e in data["employees"] for a in e["lms_accounts"]
+            a["lms_integration_id"] for e in data["employees"] for a in e.get("lms_accounts", [])
         }
         for integration_id in integrations:
             owned(session, LMSIntegrationConfig, integration_id, access, "LMS integration")
-        records = [
-            EmployeeRecord(
-                employee_number=e["employee_number"],
-                name=e["name"],
-                work_email=e["work_email"],
-                user_id=e["user_id"],
-                department_id=e["department_id"],
-                department_name=e["department_name"],
-                team_id=e["team_id"],
-                team_name=e["team_name"],
-                manager_number=e["manager_number"],
-                employment_status=e["employment_status"],
-                accounts=[
-                    LmsAccount(a["lms_integration_id"], a["name"], a["home_page"])
-                    for a in e["lms_accounts"]
-                ],
-            )
-            for e in data["employees"]
-        ]
+        records = [_record(e) for e in data["employees"]]
         employees = upsert_employees(session, access.company_id, records, timestamps.now())
         audit_event(
             "upsert",
@@ -149,6 +131,26 @@ class Employees(MethodView):
         )
         session.commit()
         return {"upserted": len(employees)}
+
+
+def _record(sent: dict[str, Any]) -> EmployeeRecord:
+    """What a feed sent for one employee; what it left out is UNCHANGED."""
+    given = {name: sent[name] for name in _KEPT_UNLESS_SENT if name in sent}
+    for name in ("department_name", "team_name"):
+        if given.get(name, "") is None:
+            given[name] = ""
+    if "lms_accounts" in sent:
+        given["accounts"] = [
+            LmsAccount(a["lms_integration_id"], a["name"], a["home_page"])
+            for a in sent["lms_accounts"]
+        ]
+    return EmployeeRecord(sent["employee_number"], sent["name"], **given)
+
+
+_KEPT_UNLESS_SENT = (
+    "work_email", "user_id", "department_id", "department_name", "team_id", "team_name",
+    "manager_number", "employment_status",
+)  # fmt: skip
 
 
 @blp.route("/<uuid:employee_id>/")

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from mapping.outbox import process_batch
 from tests.factories import COMPLETED, IntegrationFactory, statement
 from tests.xapi_client import new_credential
 
@@ -138,3 +139,62 @@ def test_a_paired_surrogate_is_an_ordinary_character(admin):
     assert response.status_code == 200, response.json
     [employee] = admin.get("employees/").json["items"]
     assert employee["name"] == "Ann \U0001f600"
+
+
+def test_a_partial_feed_leaves_out_what_it_does_not_send(admin, app, db_session):
+    integration = IntegrationFactory(company_id=admin.company.id)
+    user_id = str(uuid.uuid4())
+    full = {"employees": [
+        {"employee_number": "E1", "name": "Mia"},
+        {"employee_number": "E2", "name": "Ann", "work_email": "ann@example.com",
+         "user_id": user_id, "manager_number": "E1", "team_name": "Blue",
+         "lms_accounts": [{"lms_integration_id": str(integration.id), "name": "u-77",
+                           "home_page": "https://moodle.example.com"}]},
+    ]}  # fmt: skip
+    assert admin.post("employees/", full).status_code == 200
+    assert admin.post("employees/", {"employees": [{"employee_number": "E2", "name": "Ann S"}]}).status_code == 200  # fmt: skip
+    by_number = {e["employee_number"]: e for e in admin.get("employees/").json["items"]}
+    ann = by_number["E2"]
+    assert (ann["name"], ann["work_email"], ann["user_id"]) == ("Ann S", "ann@example.com", user_id)
+    assert (ann["manager_id"], ann["team_name"]) == (by_number["E1"]["id"], "Blue")
+    # Her LMS account still matches her: a statement through it is folded into her record.
+    lms = new_credential(app, scopes=["all"], company=admin.company, integration_id=integration.id)
+    actor = {"account": {"homePage": "https://moodle.example.com", "name": "u-77"}}
+    lms.store({**statement(verb=COMPLETED), "actor": actor})
+    process_batch(db_session)
+    [enrollment] = admin.get("lms-enrollments/").json["items"]
+    assert enrollment["employee_id"] == ann["id"]
+
+
+def test_an_explicit_null_clears_a_field(admin):
+    full = {"employees": [
+        {"employee_number": "E1", "name": "Mia"},
+        {"employee_number": "E2", "name": "Ann", "work_email": "ann@example.com",
+         "user_id": str(uuid.uuid4()), "manager_number": "E1", "team_name": "Blue"},
+    ]}  # fmt: skip
+    admin.post("employees/", full)
+    cleared = {"employees": [{"employee_number": "E2", "name": "Ann", "work_email": None,
+                              "user_id": None, "manager_number": None, "team_name": None}]}  # fmt: skip
+    assert admin.post("employees/", cleared).status_code == 200
+    ann = {e["employee_number"]: e for e in admin.get("employees/").json["items"]}["E2"]
+    assert (ann["work_email"], ann["user_id"], ann["manager_id"], ann["team_name"]) == (
+        None, None, None, "",
+    )  # fmt: skip
+
+
+def test_an_employee_cannot_manage_themselves_or_a_manager_of_theirs(admin):
+    own = {"employees": [{"employee_number": "E1", "name": "Mia", "manager_number": "E1"}]}
+    response = admin.post("employees/", own)
+    assert response.status_code == 400
+    assert "cannot be their own manager" in response.json["detail"]
+    chain = {"employees": [
+        {"employee_number": "E1", "name": "Mia"},
+        {"employee_number": "E2", "name": "Ann", "manager_number": "E1"},
+    ]}  # fmt: skip
+    assert admin.post("employees/", chain).status_code == 200
+    cycle = {"employees": [{"employee_number": "E1", "name": "Mia", "manager_number": "E2"}]}
+    response = admin.post("employees/", cycle)
+    assert response.status_code == 400
+    assert "form a cycle" in response.json["detail"]
+    mia = {e["employee_number"]: e for e in admin.get("employees/").json["items"]}["E1"]
+    assert mia["manager_id"] is None
