@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from mapping.fold import COMPLIANCE, DUE_DATE, HR_STATUS, MANDATORY
 from mapping.identity import employees_keys
+from mapping.keys import EnrollmentKey
 from mapping.models import Employee, LMSIntegrationConfig
 from mapping.outbox import fold_now
-from mapping.placement import EnrollmentKey
 from mapping.vocabulary import ASSIGNED_VERB
 from statements import ingest
 from statements.errors import BadRequest
@@ -95,6 +95,7 @@ def assign(
         authority=authority,
         authority_key=agent_key(authority) or "",
         integration_id=integration.id,
+        hand_on=False,
     )
     # Folded in this transaction rather than after it commits: the caller answers with the
     # enrollment, and audits it, in the same transaction.

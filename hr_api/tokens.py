@@ -26,7 +26,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
 from config import Settings
-from statements.errors import BadRequest, Unauthorized
+from lrs.problems import Unauthorized
+from statements.errors import BadRequest
 
 ASYMMETRIC = ("RS256", "ES256")
 LEEWAY_S = 30

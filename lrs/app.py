@@ -38,9 +38,9 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     engine = bind if bind is not None else make_engine(settings.database_url)
-    app.extensions[STATE_KEY] = AppState(
-        settings, sessionmaker(bind=engine, expire_on_commit=False)
-    )
+    make_session = sessionmaker(bind=engine, expire_on_commit=False)
+    ingest.hand_on_commits(make_session)
+    app.extensions[STATE_KEY] = AppState(settings, make_session)
     app.teardown_appcontext(close_session)
     for init_face in FACES:
         init_face(app)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import ConfigError, Settings
@@ -30,7 +29,9 @@ from mapping.rebuild import rebuild
 from statements.credentials import (
     SCOPES,
     IssuedCredential,
+    all_companies,
     create_credential,
+    find_company,
     get_or_create_company,
     is_active,
     list_credentials,
@@ -71,7 +72,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def _company(session: Session, name: str) -> Company:
-    company = session.scalar(select(Company).where(Company.name == name))
+    company = find_company(session, name)
     if company is None:
         raise click.ClickException(f"no company called {name!r}")
     return company
@@ -102,7 +103,10 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "keys are for this machine only. Bind 127.0.0.1, or set LRS_ENV=production with "
             "SECRET_KEY, LRS_ENCRYPTION_KEYS and the HR API token keys (see the README)"
         )
-    create_app(settings)  # fail here, not in every worker, on a bad setting or a missing key
+    try:
+        create_app(settings)  # fail here, not in every worker, on a bad setting or missing key
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     args = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"{host}:{port}",
@@ -146,7 +150,7 @@ def mapping_rebuild(company_name: str | None, integration_id: uuid.UUID | None) 
     """Recompute every enrollment and lesson record from the statement history."""
     with _session() as (_settings, session):
         if company_name is None:
-            companies = list(session.scalars(select(Company).order_by(Company.name)))
+            companies = all_companies(session)
         else:
             companies = [_company(session, company_name)]
         for company in companies:

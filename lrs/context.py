@@ -1,7 +1,7 @@
 """What every face's request can reach: the settings and a database session.
 
-Each face keeps what it alone needs (the xAPI face its credential cache, the HR face its
-token verifier and secret box) in a typed state object of its own in `app.extensions`.
+Each face keeps what it alone needs in `app.extensions` under a key of its own: the xAPI face
+its credential cache, the HR face its token verifier and secret box (`HrState`).
 """
 
 from __future__ import annotations

@@ -21,10 +21,18 @@ from statements.errors import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
-    Unauthorized,
 )
 
 log = logging.getLogger(__name__)
+
+
+class Unauthorized(DomainError):
+    """No credentials, or credentials that do not match (xAPI Communication 4.0): an HTTP
+    matter, so it lives here rather than among the domain's errors. `challenge` is the
+    WWW-Authenticate header of the 401."""
+
+    code = "unauthorized"
+    challenge = 'Basic realm="xAPI"'
 
 
 STATUS: dict[type[DomainError], int] = {

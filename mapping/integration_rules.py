@@ -53,9 +53,11 @@ class IntegrationRules:
 
     @property
     def fold_settings(self) -> FoldSettings:
+        """The figures the fold takes from the integration rather than the statements."""
         return FoldSettings(credits=self.credits, passing_score=self.passing_score)
 
     def effect(self, verb_id: str) -> Effect | None:
+        """What a verb does to an enrollment here; None for verbs that do nothing."""
         return self.verbs.get(verb_id)
 
     def is_course(self, activity: Json) -> bool:
@@ -65,11 +67,13 @@ class IntegrationRules:
         return bool(self.course_pattern and self.course_pattern.fullmatch(activity["id"]))
 
     def course_type(self, course: Json) -> CourseType:
+        """The specification's course type of a course activity."""
         name = self.course_type_names.get(activity_type(course) or "", CourseType.ELEARNING)
         return CourseType(name)
 
 
 def activity_type(activity: Json) -> str | None:
+    """An activity's definition type, if it declares one."""
     definition = activity.get("definition") or {}
     value = definition.get("type")
     return value if isinstance(value, str) else None

@@ -1,4 +1,4 @@
-"""The HR learning-record models of the module specification (sections 3 and 4), plus the
+"""The HR learning-record models of the module specification (section 3), plus the
 employee identity map and the tables that make every HR figure traceable to statements.
 
 Table names, fields, choices, defaults and indexes follow the specification. Two deliberate

@@ -18,37 +18,8 @@ from typing import Any
 
 from mapping.integration_rules import IntegrationRules, activity_type
 from mapping.vocabulary import GROUPING_TYPES
-from statements.locks import lock_key
 
 Json = Mapping[str, Any]
-_RECORDS = uuid.UUID("6f1c2a43-2b7e-4c55-9d1e-4a8b0c3d2e10")
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class EnrollmentKey:
-    """What identifies an enrollment; its id and every derived record's id follow from it, so
-    a rebuild writes the very same rows."""
-
-    company_id: uuid.UUID
-    integration_id: uuid.UUID
-    employee_id: uuid.UUID
-    course_id: str  # the course activity IRI
-
-    @property
-    def id(self) -> uuid.UUID:
-        """The enrollment's id."""
-        parts = f"{self.company_id}|{self.integration_id}|{self.employee_id}|{self.course_id}"
-        return uuid.uuid5(_RECORDS, parts)
-
-    @property
-    def lock_key(self) -> int:
-        """The advisory lock under which the enrollment is recomputed."""
-        return lock_key(self.id)
-
-
-def record_id(*parts: object) -> uuid.UUID:
-    """The id of a record derived from an enrollment (a lesson, a finding)."""
-    return uuid.uuid5(_RECORDS, "|".join(str(part) for part in parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +51,7 @@ def place(statement: Json, rules: IntegrationRules) -> Placement | None:
 
 
 def registration_of(statement: Json) -> uuid.UUID | None:
+    """The statement's registration (its attempt of a course), if it has one."""
     value = statement.get("context", {}).get("registration")
     return uuid.UUID(value) if value else None
 

@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from mapping.keys import EnrollmentKey
 from mapping.models import LMSCourseEnrollment, UnmatchedStatement
-from mapping.placement import EnrollmentKey
 from mapping.records import CompanyRecords
 from statements.db import chunks
 from statements.models import StatementRow

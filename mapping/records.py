@@ -19,8 +19,9 @@ from mapping.facts import EnrollmentFacts, Event
 from mapping.fold import fold
 from mapping.identity import employees_keys, find_employees
 from mapping.integration_rules import IntegrationRules
+from mapping.keys import EnrollmentKey
 from mapping.models import LMSIntegrationConfig
-from mapping.placement import EnrollmentKey, Placement, Placements, registration_of
+from mapping.placement import Placement, Placements, registration_of
 from mapping.reading import LiveByActor, LoadedStatement, StatementReader
 from mapping.writer import RecordWriter
 from statements.keys import agent_key, index_key

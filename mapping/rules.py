@@ -1,8 +1,8 @@
 """The business rules of the HR module specification (section 6), each written once.
 
 Learning data that breaks a rule is never refused (the LRS has accepted it): the fold records
-what the rule says as a data-quality finding (mapping.fold). HR-side edits that break one are
-refused with a message that says what to change.
+what the rule says as a data-quality finding (mapping.fold). An HR-side edit that breaks the
+uniqueness of LMS codes (6.1) is refused with a message that says what to change.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mapping.facts import EnrollmentFacts, LessonFacts
 from mapping.integration_rules import IntegrationRules
+from mapping.keys import EnrollmentKey, record_id
 from mapping.models import (
     DataQualityFinding,
     LMSCourseEnrollment,
@@ -25,7 +26,6 @@ from mapping.models import (
     RecordEvidence,
     UnmatchedStatement,
 )
-from mapping.placement import EnrollmentKey, record_id
 from mapping.reading import LoadedStatement
 from statements.db import chunks, one_of, replace_rows, table_of, upsert_rows
 

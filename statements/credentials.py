@@ -112,6 +112,7 @@ class IssuedCredential:
 
     @property
     def key(self) -> str:
+        """The credential's key (its user name in HTTP Basic)."""
         return self.info.key
 
 
@@ -128,9 +129,19 @@ def parse_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
     return sorted(set(scopes), key=SCOPES.index)
 
 
+def find_company(session: Session, name: str) -> Company | None:
+    """The company called `name`, if there is one."""
+    return session.scalar(select(Company).where(Company.name == name))
+
+
+def all_companies(session: Session) -> list[Company]:
+    """Every company, by name."""
+    return list(session.scalars(select(Company).order_by(Company.name)))
+
+
 def get_or_create_company(session: Session, name: str, base_url: str) -> Company:
     """The company called `name`, created with a home page under `base_url` if it is new."""
-    company = session.scalar(select(Company).where(Company.name == name))
+    company = find_company(session, name)
     if company is None:
         company_id = uuid.uuid4()
         company = Company(

@@ -70,16 +70,6 @@ class NotFound(DomainError):
     code = "not_found"
 
 
-class Unauthorized(DomainError):
-    """No credentials, or credentials that do not match an active key (xAPI Communication 4.0).
-
-    `challenge` is what the caller should send: the WWW-Authenticate header of the 401.
-    """
-
-    code = "unauthorized"
-    challenge = 'Basic realm="xAPI"'
-
-
 class Forbidden(DomainError):
     """The credential is valid but its scopes do not allow this call."""
 

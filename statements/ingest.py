@@ -2,10 +2,12 @@
 polling, LTI launches) calls `receive`, so every statement passes the same validation and is
 stored the same way.
 
-`receive` writes in the caller's transaction and commits nothing. What it stored is noted on
-the session; once that transaction commits, `take_committed` hands the ids to whoever runs
-the after-commit hook (the shell folds them into HR records there when so configured). A
-transaction that rolls back leaves nothing to hand on.
+`receive` writes in the caller's transaction and commits nothing. In sessions of a
+sessionmaker given to `hand_on_commits` (the shell's), what it stored is noted against the
+transaction, savepoints included: once the outermost transaction commits, `take_committed`
+hands the ids to whoever runs the after-commit hook (the shell folds them into HR records
+there when so configured). A transaction or savepoint that rolls back leaves nothing to hand
+on.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from statements import timestamps
 from statements.attachments import AttachmentPart, match_parts, store_attachments
@@ -25,7 +27,9 @@ from statements.store import store_statements
 from statements.validate import validate_statements
 
 Json = Mapping[str, Any]
-_RECEIVED = "statements.ingest.received"
+_TRACKED = "statements.ingest.tracked"
+_PENDING = "statements.ingest.pending"  # per open transaction: what it stored
+_ENDING = "statements.ingest.ending"  # transactions that have committed and not yet closed
 _COMMITTED = "statements.ingest.committed"
 
 
@@ -47,6 +51,7 @@ def receive(
     authority_key: str,
     may_define: bool = False,
     integration_id: uuid.UUID | None = None,
+    hand_on: bool = True,
 ) -> list[uuid.UUID]:
     """Validate, check attachments and signatures, and store statements, all or none; return
     their ids in order.
@@ -54,7 +59,8 @@ def receive(
     `parts` are the attachment parts of a multipart request; None means there are none, so
     every attachment needs a fileUrl. `may_define` lets the statements' activity definitions
     change the canonical ones. Raises StatementInvalid, BadRequest or StatementConflict and
-    then stores nothing.
+    then stores nothing. `hand_on=False` keeps the ids from the after-commit hook, for a
+    caller that folds them itself.
     """
     validate_statements(statements)
     to_store = match_parts(statements, parts or ())
@@ -71,8 +77,19 @@ def receive(
         integration_id=integration_id,
     )
     store_attachments(session, company_id, to_store, stored)
-    session.info.setdefault(_RECEIVED, []).append(Receipt(company_id, tuple(ids)))
+    if hand_on and session.info.get(_TRACKED):
+        transaction = _current(session)
+        session.info.setdefault(_PENDING, {}).setdefault(transaction, []).append(
+            Receipt(company_id, tuple(ids))
+        )
     return ids
+
+
+def hand_on_commits(make_session: sessionmaker[Session]) -> None:
+    """Note what `receive` stores in this sessionmaker's sessions, for `take_committed`."""
+    make_session.configure(info={_TRACKED: True})
+    event.listen(make_session, "after_commit", _committed)
+    event.listen(make_session, "after_transaction_end", _ended)
 
 
 def take_committed(session: Session) -> list[Receipt]:
@@ -82,13 +99,23 @@ def take_committed(session: Session) -> list[Receipt]:
     return receipts
 
 
-@event.listens_for(Session, "after_commit")
+def _current(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
 def _committed(session: Session) -> None:
-    session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_RECEIVED, []))
+    # Fires for the outermost commit and for every released savepoint, while the one
+    # committing is still the session's current transaction.
+    session.info.setdefault(_ENDING, set()).add(_current(session))
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _ended(session: Session, transaction: SessionTransaction) -> None:
-    # Whatever is still pending when the outermost transaction ends was rolled back.
+    receipts = session.info.get(_PENDING, {}).pop(transaction, [])
+    committed = transaction in session.info.get(_ENDING, set())
+    session.info.get(_ENDING, set()).discard(transaction)
+    if not committed:
+        return  # rolled back, or closed without a commit
     if transaction.parent is None:
-        session.info.pop(_RECEIVED, None)
+        session.info.setdefault(_COMMITTED, []).extend(receipts)
+    elif receipts:
+        session.info[_PENDING].setdefault(transaction.parent, []).extend(receipts)

@@ -1,8 +1,11 @@
-"""Transaction-scoped advisory locks (PostgreSQL), the one way this service serialises
-writers that touch the same thing: statement ids, enrollments, a company's audit chain.
+"""Transaction-scoped advisory locks (PostgreSQL), which serialise writers that touch the
+same thing: statement ids, enrollments, a company's audit chain. (Outbox rows are shared out
+with SKIP LOCKED instead.)
 
 Locks are taken in one sorted pass, so two transactions wanting overlapping sets never
-deadlock. SQLite needs none of it: BEGIN IMMEDIATE serialises its writers already.
+deadlock. SQLite needs none of it: BEGIN IMMEDIATE serialises its writers already. The keys
+are those earlier versions took, so processes of two versions exclude each other while a
+deployment rolls.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 
-def lock_key(*ids: uuid.UUID) -> int:
-    """A signed 64-bit lock key for a thing identified by one or more UUIDs."""
-    value = 0
-    for some_id in ids:
-        value ^= some_id.int
-    value &= 0xFFFF_FFFF_FFFF_FFFF
+def lock_key(thing_id: uuid.UUID) -> int:
+    """The lock key of a thing with an id of its own (an enrollment, a company)."""
+    return thing_id.int & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def statement_lock_key(company_id: uuid.UUID, statement_id: uuid.UUID) -> int:
+    """The lock key of a statement id within a company (ids are chosen by clients)."""
+    value = (company_id.int ^ statement_id.int) & 0xFFFF_FFFF_FFFF_FFFF
     return value - (1 << 64) if value >= 1 << 63 else value
 
 

@@ -22,7 +22,7 @@ from statements.db import insert_rows, one_of
 from statements.equivalence import equivalent
 from statements.errors import FieldError, StatementConflict, StatementInvalid
 from statements.keys import index_key
-from statements.locks import lock, lock_key
+from statements.locks import lock, statement_lock_key
 from statements.models import (
     ACTIVITIES,
     AGENTS,
@@ -67,7 +67,7 @@ def store_statements(
     # could each miss the other and leave the target unvoided: writers touching the same
     # ids take turns.
     locked = ids + [p.ref_id for p in prepared if p.ref_id]
-    lock(session, (lock_key(company_id, statement_id) for statement_id in locked))
+    lock(session, (statement_lock_key(company_id, statement_id) for statement_id in locked))
 
     existing = _existing_payloads(session, company_id, ids)
     for index, (p, original) in enumerate(zip(prepared, statements, strict=True)):

@@ -110,12 +110,6 @@ class CredentialFactory(BaseFactory):
 
     class Params:
         secret = factory.LazyFunction(lambda: uuid.uuid4().hex)
-        # Traits: a credential as an LMS integration pushes with, and one that was revoked.
-        pushing = factory.Trait(
-            integration_id=factory.LazyAttribute(
-                lambda c: IntegrationFactory(company_id=c.company_id).id
-            )
-        )
         revoked = factory.Trait(revoked_at=factory.LazyFunction(lambda: datetime.now(UTC)))
 
     id = factory.LazyFunction(uuid.uuid4)
@@ -131,16 +125,13 @@ class CredentialFactory(BaseFactory):
 
 class RoleFactory(BaseFactory):
     """A role with no permissions and all of the company's records in sight; traits grant
-    every permission (`admin`) or narrow the sight."""
+    every permission (`admin`) or switch it off."""
 
     class Meta:
         model = LMSRolePermission
 
     class Params:
         admin = factory.Trait(**{permission: True for permission in PERMISSIONS})
-        own_records = factory.Trait(data_access_level=DataAccessLevel.OWN)
-        team = factory.Trait(data_access_level=DataAccessLevel.TEAM)
-        department = factory.Trait(data_access_level=DataAccessLevel.DEPARTMENT)
         inactive = factory.Trait(is_active=False)
 
     id = factory.LazyFunction(uuid.uuid4)

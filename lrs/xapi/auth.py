@@ -9,8 +9,9 @@ from typing import cast
 from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
+from lrs.problems import Unauthorized
 from statements.credentials import Principal, authenticate
-from statements.errors import Forbidden, Unauthorized
+from statements.errors import Forbidden
 
 STATEMENTS_READ = ("statements/read", "statements/read/mine", "all/read", "all")
 STATEMENTS_WRITE = ("statements/write", "all")

@@ -96,9 +96,9 @@ def test_rotate_command_names_the_integration_no_key_opens(database_url, sealed_
     assert f"integration {integration_id} (Old Moodle) cannot be decrypted" in result.output
 
 
-def test_a_production_app_without_encryption_keys_refuses_to_start(settings, engine):
+def test_a_production_app_without_encryption_keys_refuses_to_start(settings, connection):
     production = replace(settings, environment="production", encryption_keys="")
     with pytest.raises(ConfigError, match="LRS_ENCRYPTION_KEYS must be set"):
-        create_app(production)
+        create_app(production, bind=connection)
     keyed = replace(production, encryption_keys=Fernet.generate_key().decode())
-    assert create_app(keyed).test_client().get("/xapi/about").status_code == 200
+    assert create_app(keyed, bind=connection).test_client().get("/xapi/about").status_code == 200

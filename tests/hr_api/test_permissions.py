@@ -7,6 +7,7 @@ import pytest
 from hr_api.access import PERMISSIONS
 from mapping.choices import DataAccessLevel
 from statements.credentials import SCOPES
+from tests.factories import AssignmentFactory, RoleFactory
 
 ANY_ID = "8c1f3b2a-6d5e-4f70-9a8b-1c2d3e4f5a6b"
 INTEGRATIONS = {"can_manage_integrations", "can_manage_lms_config"}
@@ -100,3 +101,19 @@ def test_a_credential_reads_no_more_than_its_issuer_may_see(make_user, admin, sc
         assert response.status_code == 403
         assert "can_export_data with company-wide data access" in response.json["detail"]
         assert admin.get(base).json == []
+
+
+@pytest.mark.parametrize(
+    ("role", "assignment"),
+    [({"inactive": True}, {}), ({}, {"expired": True}), ({}, {"ended": True})],
+    ids=["inactive role", "expired assignment", "ended assignment"],
+)
+def test_only_active_unexpired_assignments_of_active_roles_count(
+    make_user, company, role, assignment
+):
+    user = make_user()
+    granted = RoleFactory(company_id=company.id, admin=True, **role)
+    AssignmentFactory(company_id=company.id, user_id=user.user_id, role_id=granted.id, **assignment)
+    response = user.get("lms-integrations/")
+    assert response.status_code == 403
+    assert response.json["code"] == "forbidden"

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from lrs import app as app_module
 from lrs.app import create_app
 from lrs.context import state
 from mapping.choices import EnrollmentStatus
@@ -70,13 +71,14 @@ def test_otherwise_they_wait_in_the_outbox_for_the_worker(lms_app, db_session):
     assert [str(i) for i in outbox(db_session, ids)] == ids
 
 
-def test_a_refused_batch_folds_nothing(lms_app, db_session):
+def test_a_failing_fold_keeps_the_statements_and_their_outbox_rows(
+    lms_app, db_session, monkeypatch
+):
+    def broken(*_args):
+        raise RuntimeError("the fold broke")
+
+    monkeypatch.setattr(app_module, "fold_now", broken)
     lms = lms_app(fold_immediately=True)
-    response = lms.post([statement("ann", COMPLETED, COURSE), {"verb": {"id": "bad"}}])
-    assert response.status_code == 400
-    assert (
-        db_session.scalars(
-            select(LMSCourseEnrollment).where(LMSCourseEnrollment.company_id == lms.company.id)
-        ).all()
-        == []
-    )
+    ids = lms.store(statement("ann", COMPLETED, COURSE))
+    assert lms.get({"statementId": ids[0]}).status_code == 200
+    assert [str(i) for i in outbox(db_session, ids)] == ids

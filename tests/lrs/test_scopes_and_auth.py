@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from statements.credentials import revoke_credential
-from tests.factories import statement, voiding
-from tests.xapi_client import new_credential
+from tests.factories import CredentialFactory, statement, voiding
+from tests.xapi_client import XapiClient, new_credential
 
 
 def ids(response) -> set[str]:
@@ -73,6 +73,14 @@ def test_unknown_key_is_401(xapi):
 )
 def test_malformed_authorization_header_is_401(xapi, header):
     unauthorized(xapi.get(auth=None, headers={"Authorization": header}))
+
+
+def test_a_credential_revoked_before_its_first_use_is_401(app, xapi):
+    revoked = CredentialFactory(company_id=xapi.company.id, revoked=True, secret="s" * 32)
+    client = XapiClient(app.test_client(), revoked.key, "s" * 32, xapi.company)
+    response = client.get()
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="xAPI"'
 
 
 def test_revoked_credential_is_401(app, db_session, xapi):

@@ -23,7 +23,7 @@ from mapping.rebuild import rebuild
 from statements.timestamps import now
 from tests.factories import CompanyFactory, IntegrationFactory, voiding
 from tests.mapping.cmi5 import ADL, START, cmi5_session
-from tests.mapping.conftest import Feed
+from tests.mapping.feed import Feed
 
 LEARNERS = ["ann@example.com", "bob@example.com"]
 

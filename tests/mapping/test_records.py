@@ -1,5 +1,5 @@
-"""Folding stored statements, received through the ingest entry point: identity matching, unmatched learners, voiding, findings
-and evidence."""
+"""Folding statements received through the ingest entry point: identity matching, unmatched
+learners, voiding, findings and evidence."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.factories import (
     statement,
     voiding,
 )
-from tests.mapping.conftest import Feed
+from tests.mapping.feed import Feed
 
 COURSE = {
     "id": "http://example.com/course/safety",

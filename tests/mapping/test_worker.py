@@ -15,9 +15,9 @@ from config import Settings
 from lrs.app import create_app
 from mapping import records
 from mapping.identity import EmployeeRecord, upsert_employees
+from mapping.keys import EnrollmentKey
 from mapping.models import Employee, LMSCourseEnrollment, LMSIntegrationConfig
 from mapping.outbox import process_batch, run_worker
-from mapping.placement import EnrollmentKey
 from statements.credentials import create_credential, get_or_create_company
 from statements.locks import try_lock
 from statements.models import Company, StatementOutbox

@@ -1,5 +1,5 @@
 """The one ingest entry point: all or nothing, and what it stored handed on only once the
-transaction has committed."""
+outermost transaction has committed, savepoints included."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from statements import ingest
 from statements.attachments import AttachmentPart
@@ -19,15 +20,30 @@ AUTHORITY = {"objectType": "Agent", "account": {"homePage": "http://lrs.test", "
 AUTHORITY_KEY = "account:http://lrs.test lms"
 
 
-def receive(session, company, statements, parts=None):
+def receive(session, company, statements, parts=None, **options):
     return ingest.receive(
-        session, company.id, statements, parts, authority=AUTHORITY, authority_key=AUTHORITY_KEY
+        session,
+        company.id,
+        statements,
+        parts,
+        authority=AUTHORITY,
+        authority_key=AUTHORITY_KEY,
+        **options,
     )
 
 
 def stored_count(session, company) -> int:
     query = select(func.count()).select_from(StatementRow)
     return session.scalar(query.where(StatementRow.company_id == company.id))
+
+
+@pytest.fixture
+def tracked(connection, db_session) -> Session:
+    """A session whose commits hand on what it received, inside the test's transaction."""
+    make_session = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    ingest.hand_on_commits(make_session)
+    with make_session() as session:
+        yield session
 
 
 def test_received_statements_are_stored_with_an_outbox_row_each(db_session):
@@ -40,23 +56,58 @@ def test_received_statements_are_stored_with_an_outbox_row_each(db_session):
     assert stored_count(db_session, company) == 2
 
 
-def test_ids_are_handed_on_only_after_the_commit(db_session):
+def test_ids_are_handed_on_only_after_the_commit(tracked):
     company = CompanyFactory()
-    ids = receive(db_session, company, [statement()])
-    assert ingest.take_committed(db_session) == []
-    db_session.commit()
-    assert ingest.take_committed(db_session) == [ingest.Receipt(company.id, tuple(ids))]
-    assert ingest.take_committed(db_session) == []
+    ids = receive(tracked, company, [statement()])
+    assert ingest.take_committed(tracked) == []
+    tracked.commit()
+    assert ingest.take_committed(tracked) == [ingest.Receipt(company.id, tuple(ids))]
+    assert ingest.take_committed(tracked) == []
 
 
-def test_a_rolled_back_transaction_hands_on_nothing(db_session):
+def test_a_rolled_back_transaction_hands_on_nothing(tracked):
     company = CompanyFactory()
-    db_session.commit()
-    receive(db_session, company, [statement()])
-    db_session.rollback()
+    receive(tracked, company, [statement()])
+    tracked.rollback()
+    tracked.commit()
+    assert ingest.take_committed(tracked) == []
+    assert stored_count(tracked, company) == 0
+
+
+def test_a_rolled_back_savepoint_hands_on_nothing_of_its_own(tracked):
+    company = CompanyFactory()
+    kept = receive(tracked, company, [statement("ann")])
+    savepoint = tracked.begin_nested()
+    receive(tracked, company, [statement("bob")])
+    savepoint.rollback()
+    tracked.commit()
+    assert ingest.take_committed(tracked) == [ingest.Receipt(company.id, tuple(kept))]
+    assert stored_count(tracked, company) == 1
+
+
+def test_a_released_savepoint_hands_on_with_its_transaction_only(tracked):
+    company = CompanyFactory()
+    with tracked.begin_nested():
+        released = receive(tracked, company, [statement("ann")])
+    assert ingest.take_committed(tracked) == []
+    tracked.rollback()
+    assert ingest.take_committed(tracked) == []
+    with tracked.begin_nested():
+        released = receive(tracked, company, [statement("ann")])
+    tracked.commit()
+    assert ingest.take_committed(tracked) == [ingest.Receipt(company.id, tuple(released))]
+
+
+def test_a_caller_folding_itself_hands_nothing_on(tracked):
+    receive(tracked, CompanyFactory(), [statement()], hand_on=False)
+    tracked.commit()
+    assert ingest.take_committed(tracked) == []
+
+
+def test_untracked_sessions_keep_no_receipts(db_session):
+    receive(db_session, CompanyFactory(), [statement()])
     db_session.commit()
     assert ingest.take_committed(db_session) == []
-    assert stored_count(db_session, company) == 0
 
 
 def test_one_invalid_statement_stores_none_of_the_batch(db_session):
@@ -95,3 +146,15 @@ def test_an_attachment_part_with_the_wrong_hash_stores_nothing(db_session):
     assert len(ids) == 1
     kept = db_session.scalars(select(Attachment).where(Attachment.company_id == company.id)).one()
     assert (kept.sha2, kept.content) == (sha2, content)
+
+
+def test_lock_keys_are_those_earlier_versions_took():
+    """Processes of two versions must exclude each other while a deployment rolls."""
+    from statements.locks import lock_key, statement_lock_key
+
+    company = uuid.UUID("8c1f3b2a-6d5e-4f70-9a8b-1c2d3e4f5a6b")
+    statement_id = uuid.UUID("f0e1d2c3-b4a5-4968-8776-655443322110")
+    assert lock_key(company) == company.int & 0x7FFF_FFFF_FFFF_FFFF
+    assert lock_key(company) == 0x1A8B1C2D3E4F5A6B
+    assert statement_lock_key(company, statement_id) == 0x1DFD_7979_7D7D_7B7B
+    assert statement_lock_key(company, statement_id) == statement_lock_key(statement_id, company)

@@ -8,7 +8,7 @@ import pytest
 
 from statements.validate import validate_statements
 from tests.factories import statement
-from tests.statements.conftest import assert_rejected_at
+from tests.statements.validation import assert_rejected_at
 
 CMI = "http://adlnet.gov/expapi/activities/cmi.interaction"
 DEF = "object.definition"

@@ -8,7 +8,7 @@ import pytest
 
 from statements.validate import validate_statements
 from tests.factories import statement
-from tests.statements.conftest import assert_rejected_at
+from tests.statements.validation import assert_rejected_at
 
 MBOX = "mailto:ann@example.com"
 SHA1 = "ebd31e95054c018b10727ccffd2ef2ec3a016ee9"

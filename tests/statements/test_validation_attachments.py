@@ -9,7 +9,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import activity, agent, statement
-from tests.statements.conftest import assert_rejected_at
+from tests.statements.validation import assert_rejected_at
 
 SHA256 = "672fa5fa658017f1b72d65036f13379c6ab05d4ab3b6664908d8acf0b6a0c634"
 REQUIRED = ("usageType", "display", "contentType", "length", "sha2")

@@ -9,7 +9,7 @@ import pytest
 
 from statements.validate import validate_statements
 from tests.factories import activity, agent, statement
-from tests.statements.conftest import assert_rejected_at
+from tests.statements.validation import assert_rejected_at
 
 REGISTRATION = "ec531277-b57b-4c15-8d91-d292c5b2b8f7"
 REF_ID = "6690e6c9-3ef0-4ed3-8b37-7f3964730bee"

@@ -12,7 +12,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import activity, statement
-from tests.statements.conftest import assert_rejected_at, rejected_paths
+from tests.statements.validation import assert_rejected_at, rejected_paths
 
 UUID = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0"
 SHA256 = "672fa5fa658017f1b72d65036f13379c6ab05d4ab3b6664908d8acf0b6a0c634"

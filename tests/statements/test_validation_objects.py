@@ -9,7 +9,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import activity, agent, statement
-from tests.statements.conftest import assert_rejected_at
+from tests.statements.validation import assert_rejected_at
 
 REF_ID = "8f87ccde-bb56-4c2e-ab83-44982ef22df0"
 

@@ -9,7 +9,7 @@ import pytest
 from statements.errors import StatementInvalid
 from statements.validate import validate_statements
 from tests.factories import VOIDED, activity, agent, statement
-from tests.statements.conftest import assert_rejected_at, rejected_paths
+from tests.statements.validation import assert_rejected_at, rejected_paths
 
 TARGET = "e05aa883-acaf-40ad-bf54-02c8ce485fb0"
 

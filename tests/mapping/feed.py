@@ -1,5 +1,5 @@
-"""The mapping suites store statements the way every producer does, through the one ingest
-entry point (statements.ingest), with no web request in between."""
+"""Storing statements for the mapping suites the way every producer does, through the one
+ingest entry point (statements.ingest), with no web request in between."""
 
 from __future__ import annotations
 
