@@ -79,6 +79,8 @@ class EnrollmentFacts:
     assignment statement set them."""
 
     course_name: str
+    # The course activity as its statements describe it (the first that gives its type).
+    course: Json
     status: EnrollmentStatus
     enrollment_source: EnrollmentSource
     enrollment_date: date

@@ -32,6 +32,7 @@ from mapping.vocabulary import (
     CMI5_PROGRESS,
     CMI5_REASON,
     Effect,
+    activity_type,
     display_name,
 )
 
@@ -152,6 +153,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
     _check_dates(start, completion, ordered, findings)
     return EnrollmentFacts(
         course_name=display_name(first.course, first.course["id"])[:200],
+        course=next((e.course for e in ordered if activity_type(e.course)), first.course),
         status=status,
         enrollment_source=source,
         enrollment_date=first.timestamp.date(),

@@ -13,7 +13,7 @@ from typing import Any
 from mapping.choices import CourseType
 from mapping.facts import FoldSettings
 from mapping.models import LMSIntegrationConfig
-from mapping.vocabulary import COURSE_TYPES, VERB_EFFECTS, Effect
+from mapping.vocabulary import COURSE_TYPES, VERB_EFFECTS, Effect, activity_type
 
 Json = Mapping[str, Any]
 CENTS = Decimal("0.01")
@@ -70,10 +70,3 @@ class IntegrationRules:
         """The specification's course type of a course activity."""
         name = self.course_type_names.get(activity_type(course) or "", CourseType.ELEARNING)
         return CourseType(name)
-
-
-def activity_type(activity: Json) -> str | None:
-    """An activity's definition type, if it declares one."""
-    definition = activity.get("definition") or {}
-    value = definition.get("type")
-    return value if isinstance(value, str) else None

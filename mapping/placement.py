@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mapping.integration_rules import IntegrationRules, activity_type
-from mapping.vocabulary import GROUPING_TYPES
+from mapping.integration_rules import IntegrationRules
+from mapping.vocabulary import GROUPING_TYPES, activity_type
 
 Json = Mapping[str, Any]
 

@@ -76,3 +76,10 @@ def display_name(activity: Json, fallback: str) -> str:
         if tag in names:
             return str(names[tag])
     return str(next(iter(names.values()), fallback))
+
+
+def activity_type(activity: Json) -> str | None:
+    """An activity's definition type, if it declares one."""
+    definition = activity.get("definition") or {}
+    value = definition.get("type")
+    return value if isinstance(value, str) else None

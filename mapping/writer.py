@@ -157,7 +157,7 @@ class RecordWriter:
             "course_id": short_id(key.course_id),
             "course_activity_id": key.course_id,
             "course_code": key.course_id.rstrip("/").rsplit("/", 1)[-1][:50],
-            "course_type": self.rules_of(key.integration_id).course_type({"id": key.course_id}),
+            "course_type": self.rules_of(key.integration_id).course_type(facts.course),
             "enrollment_status": facts.status,
             "updated_by_user_id": SYSTEM_USER,
             "created_at": facts.first_stored,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from mapping.choices import EnrollmentStatus
+from mapping.choices import CourseType, EnrollmentStatus
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import DataQualityFinding, LMSCourseEnrollment, UnmatchedStatement
 from mapping.outbox import process_batch
@@ -196,3 +196,18 @@ def test_unmatched_learners_are_listed_with_counts(db_session, company):
         ("mailto:yan@example.com", 1),
     ]
     assert all(learner.lms_integration_id == integration.id for learner in learners)
+
+
+def test_integration_course_types_set_the_enrollment_course_type(db_session, company):
+    _, lms = lms_client(
+        db_session,
+        company,
+        transformation_rules={"course_types": {COURSE["definition"]["type"]: "blended"}},
+    )
+    upsert_employees(
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    lms.store(statement("ann", COMPLETED, COURSE))
+    drain(db_session)
+    [enrollment] = enrollments(db_session)
+    assert enrollment.course_type == CourseType.BLENDED
