@@ -3,13 +3,14 @@ with."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, missing, pre_load, validate
 from sqlalchemy import func, select
 
 from hr_api.access import Access
@@ -88,6 +89,31 @@ class IntegrationSchema(Schema):
 
 class IntegrationPatchSchema(IntegrationSchema):
     """The fields of a PATCH, all optional."""
+
+
+def _replace_schema() -> type[Schema]:
+    """The body of a PUT: an integration as GET returns it, changed, is one. Its read-only
+    fields are ignored; what it leaves out of the optional fields (the write-only secrets
+    above all, which GET never returns) stays as it is."""
+    declared: dict[str, Any] = {}
+    for name, field in IntegrationSchema._declared_fields.items():
+        if field.dump_only:
+            continue
+        kept = copy.deepcopy(field)
+        kept.load_default = missing
+        declared[name] = kept
+    read_only = {name for name, f in IntegrationSchema._declared_fields.items() if f.dump_only}
+
+    @pre_load
+    def drop_read_only(_schema: Schema, data: Any, **_kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {name: value for name, value in data.items() if name not in read_only}
+
+    return type("IntegrationReplaceSchema", (Schema,), {**declared, "_drop": drop_read_only})
+
+
+IntegrationReplaceSchema = _replace_schema()
 
 
 class IntegrationQuery(PageQuery):
@@ -198,7 +224,7 @@ class IntegrationItem(MethodView):
         return _get(integration_id)
 
     @requires(*MANAGE)
-    @blp.arguments(IntegrationSchema)
+    @blp.arguments(IntegrationReplaceSchema)
     @blp.response(200, IntegrationSchema)
     def put(self, data: dict[str, Any], integration_id: uuid.UUID) -> LMSIntegrationConfig:
         """Replace an LMS integration's configuration."""

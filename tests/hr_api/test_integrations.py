@@ -95,6 +95,31 @@ def test_put_and_patch_update(admin):
     assert (replaced.json["lms_code"], replaced.json["timeout_seconds"]) == ("NEW", 60)
 
 
+def test_a_put_of_what_get_returned_keeps_the_secrets_and_settings(admin, db_session, settings):
+    created = create(admin, field_mappings={"course_id_pattern": "https://moodle/course/.*"})
+    path = f"lms-integrations/{created['id']}/"
+    body = admin.get(path).json | {"lms_name": "Renamed"}
+    replaced = admin.put(path, body)
+    assert replaced.status_code == 200, replaced.json
+    assert replaced.json["lms_name"] == "Renamed"
+    assert replaced.json["has_authentication_config"] is True
+    assert replaced.json["field_mappings"] == {"course_id_pattern": "https://moodle/course/.*"}
+    stored = db_session.get(LMSIntegrationConfig, uuid.UUID(created["id"]))
+    db_session.refresh(stored)
+    assert SecretBox.from_settings(settings).open(stored.authentication_config) == {
+        "api_key": "s3cr3t-key"
+    }
+    left_out = {k: v for k, v in INTEGRATION.items() if k != "authentication_config"}
+    assert admin.put(path, left_out).json["field_mappings"] == body["field_mappings"]
+
+
+def test_a_put_still_refuses_fields_it_does_not_know(admin):
+    created = create(admin)
+    response = admin.put(f"lms-integrations/{created['id']}/", INTEGRATION | {"lms_nmae": "x"})
+    assert response.status_code == 422
+    assert response.json["errors"][0]["path"] == "json.lms_nmae"
+
+
 def test_credentials_are_issued_once_listed_and_revoked(admin, app):
     created = create(admin)
     base = f"lms-integrations/{created['id']}/credentials/"
