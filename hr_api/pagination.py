@@ -1,4 +1,4 @@
-"""page/page_size pagination with totals, the same on every list."""
+"""Query parameters and page/page_size pagination with totals, the same on every list."""
 
 from __future__ import annotations
 
@@ -6,15 +6,37 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+
+from statements.errors import BadRequest, FieldError
 
 MAX_PAGE_SIZE = 200
 _page_schemas: dict[type[Schema], type[Schema]] = {}
 
 
-class PageQuery(Schema):
+class QuerySchema(Schema):
+    """Query parameters: one the endpoint does not know is refused, never ignored, so that a
+    misspelt filter cannot return the whole list as if it had filtered it."""
+
+    @pre_load
+    def _refuse_unknown(self, data: Any, **_kwargs: Any) -> Any:
+        known = {field.data_key or name for name, field in self.fields.items()}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            by_lower = {name.lower(): name for name in known}
+            hint = by_lower.get(unknown[0].lower())
+            suffix = f"; did you mean {hint!r}?" if hint else ""
+            message = f"unknown parameter (allowed here: {', '.join(sorted(known))}){suffix}"
+            raise BadRequest(
+                f"unknown parameter {unknown[0]!r}: {message}",
+                [FieldError(name, message) for name in unknown],
+            )
+        return data
+
+
+class PageQuery(QuerySchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 

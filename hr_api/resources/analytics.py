@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, Float, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from hr_api.context import current_access
-from hr_api.pagination import where_equal
-from hr_api.resources.common import enrolled_between
+from hr_api.pagination import QuerySchema, where_equal
+from hr_api.resources.common import enrolled_between, overdue
 from lrs.context import request_session
 from mapping.choices import EnrollmentStatus
 from mapping.models import Employee, LMSCourseEnrollment
@@ -22,7 +22,7 @@ blp = Blueprint("lms-analytics", __name__, description="Learning analytics")
 GROUPS = ("course", "department", "month")
 
 
-class AnalyticsQuery(Schema):
+class AnalyticsQuery(QuerySchema):
     date_from = fields.Date()
     date_to = fields.Date()
     lms_integration_id = fields.UUID()
@@ -108,7 +108,7 @@ def _sums(session: Session, statement: Select[Any], group: Any) -> list[dict[str
     e = LMSCourseEnrollment
     completed = e.enrollment_status == EnrollmentStatus.COMPLETED
     scored = e.score_achieved.is_not(None) & e.passing_score.is_not(None)
-    open_and_due = (~completed) & e.due_date.is_not(None) & (e.due_date < date.today())
+    open_and_due = overdue(date.today())
 
     def count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

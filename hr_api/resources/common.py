@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from hr_api.access import Access
+from mapping.choices import EnrollmentStatus
 from mapping.models import Employee, LMSCourseEnrollment
 from statements.errors import NotFound
 
@@ -33,6 +35,16 @@ def enrolled_between(statement: Select[Any], query: Mapping[str, Any]) -> Select
     if "date_to" in query:
         statement = statement.where(enrolled <= query["date_to"])
     return statement
+
+
+def overdue(today: date) -> ColumnElement[bool]:
+    """An enrollment past its due date and not completed."""
+    e = LMSCourseEnrollment
+    return (
+        (e.enrollment_status != EnrollmentStatus.COMPLETED)
+        & e.due_date.is_not(None)
+        & (e.due_date < today)
+    )
 
 
 def visible_employee(session: Session, access: Access, employee_id: uuid.UUID) -> Employee:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from flask.views import MethodView
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from hr_api.assignments import assign
 from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
-from hr_api.resources.common import enrolled_between, mask, owned, visible_employee
+from hr_api.resources.common import enrolled_between, mask, overdue, owned, visible_employee
 from lrs.context import request_session
 from mapping.choices import (
     CourseType,
@@ -87,6 +88,9 @@ class EnrollmentQuery(PageQuery):
     lms_integration_id = fields.UUID()
     is_mandatory = fields.Boolean()
     is_compliance_training = fields.Boolean()
+    overdue = fields.Boolean(metadata={"description": "past the due date and not completed"})
+    due_from = fields.Date()
+    due_to = fields.Date()
 
 
 class EnrollmentCreateSchema(Schema):
@@ -198,6 +202,13 @@ class Enrollments(MethodView):
             "is_compliance_training": e.is_compliance_training,
         }
         statement = enrolled_between(where_equal(statement, query, filters), query)
+        if "overdue" in query:
+            late = overdue(date.today())
+            statement = statement.where(late if query["overdue"] else ~late)
+        if "due_from" in query:
+            statement = statement.where(e.due_date >= query["due_from"])
+        if "due_to" in query:
+            statement = statement.where(e.due_date <= query["due_to"])
         if "course_id" in query:
             statement = statement.where(
                 (e.course_id == query["course_id"]) | (e.course_activity_id == query["course_id"])

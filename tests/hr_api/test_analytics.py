@@ -3,7 +3,10 @@ training, for the whole company and by course."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+
+import pytest
 
 from tests.factories import EmployeeFactory, EnrollmentFactory, IntegrationFactory
 
@@ -47,3 +50,40 @@ def test_another_companys_enrollments_are_not_counted(admin, company):
     totals = admin.get("lms-analytics/").json["totals"]
     assert totals["enrollments"] == 1
     assert totals["by_status"]["completed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "hint"),
+    [
+        ("lms-enrollments/", "stauts", None),
+        ("lms-enrollments/", "Status", "status"),
+        ("lms-analytics/", "overdue", None),
+        ("employees/", "department", None),
+        ("audit-log/", "user", None),
+    ],
+)
+def test_an_unknown_query_parameter_is_refused_by_name(admin, company, path, param, hint):
+    EnrollmentFactory(company_id=company.id)
+    response = admin.get(path, query_string={param: "x"})
+    assert response.status_code == 400
+    assert response.json["detail"].startswith(f"unknown parameter {param!r}")
+    assert response.json["errors"][0]["path"] == param
+    if hint:
+        assert f"did you mean {hint!r}" in response.json["detail"]
+
+
+def test_enrollments_filter_by_overdue_and_due_dates(admin, company):
+    common = {"company_id": company.id}
+    late = EnrollmentFactory(**common, overdue_mandatory=True)
+    EnrollmentFactory(**common, completed=True, due_date=date(2000, 1, 31))  # late but done
+    soon = EnrollmentFactory(**common, due_date=date(2999, 6, 30))
+    EnrollmentFactory(**common)  # no due date
+
+    def ids(**query):
+        items = admin.get("lms-enrollments/", query_string=query).json["items"]
+        return sorted(item["id"] for item in items)
+
+    assert ids(overdue="true") == [str(late.id)]
+    assert len(ids(overdue="false")) == 3
+    assert ids(due_from="2999-01-01") == [str(soon.id)]
+    assert ids(due_to="2000-12-31", overdue="true") == [str(late.id)]
