@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mapping.fold import COMPLIANCE, DUE_DATE, HR_STATUS, MANDATORY
+from mapping.fold import COMPLIANCE, DUE_DATE, HR_CHANGE, HR_STATUS, MANDATORY
 from mapping.identity import employees_keys
 from mapping.keys import EnrollmentKey
 from mapping.models import Employee, LMSIntegrationConfig
@@ -70,10 +70,13 @@ def assign(
     is_mandatory: bool,
     is_compliance_training: bool,
     hr_status: str | None = None,
+    change: bool = False,
 ) -> uuid.UUID:
-    """Record an assignment (or a change of its HR fields) and fold it at once; returns the
-    enrollment id."""
+    """Record an assignment, or with `change` a change of an enrollment's HR fields, and fold
+    it at once; returns the enrollment id."""
     extensions: dict[str, Any] = {MANDATORY: is_mandatory, COMPLIANCE: is_compliance_training}
+    if change:
+        extensions[HR_CHANGE] = True
     if due_date is not None:
         extensions[DUE_DATE] = due_date.isoformat()
     if hr_status is not None:

@@ -43,6 +43,10 @@ DUE_DATE = "urn:x-hr-lrs:assignment:due-date"
 MANDATORY = "urn:x-hr-lrs:assignment:mandatory"
 COMPLIANCE = "urn:x-hr-lrs:assignment:compliance"
 HR_STATUS = "urn:x-hr-lrs:assignment:status"
+# Marks an HR-side change of an existing enrollment (a PATCH): it sets HR fields only, never a
+# learner fact (access, source, status beyond the HR status).
+HR_CHANGE = "urn:x-hr-lrs:assignment:change"
+HR_KEYS = (DUE_DATE, MANDATORY, COMPLIANCE, HR_STATUS, HR_CHANGE)
 HR_STATUSES = frozenset(
     {EnrollmentStatus.ON_HOLD, EnrollmentStatus.DROPPED, EnrollmentStatus.EXPIRED}
 )
@@ -98,6 +102,8 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
 
     for event in ordered:
         hr.read(event)
+        if _is_hr(event, HR_CHANGE):
+            continue
         if event.effect is Effect.ENROLL and not enrolled:
             # The first assignment says where the enrollment came from, even when the
             # learner had started before it was recorded.
@@ -164,7 +170,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         score_achieved=score_achieved,
         max_score=max_score,
         passing_score=passing,
-        last_access_date=ordered[-1].timestamp,
+        last_access_date=next((e.timestamp for e in reversed(ordered) if not _is_hr(e)), None),
         total_access_count=len({e.session for e in ordered if e.verb_id in _SESSION_STARTS}),
         credits_earned=settings.credits
         if status is EnrollmentStatus.COMPLETED
@@ -193,15 +199,22 @@ class _HrFacts:
     status: EnrollmentStatus | None = None
 
     def read(self, event: Event) -> None:
-        extensions = event.context.get("extensions", {})
-        if not any(key in extensions for key in (DUE_DATE, MANDATORY, COMPLIANCE, HR_STATUS)):
+        if not _is_hr(event):
             return
+        extensions = event.context.get("extensions", {})
         due = extensions.get(DUE_DATE)
         self.due_date = date.fromisoformat(due) if isinstance(due, str) else None
         self.mandatory = extensions.get(MANDATORY) is True
         self.compliance = extensions.get(COMPLIANCE) is True
         status = extensions.get(HR_STATUS)
         self.status = EnrollmentStatus(status) if status in HR_STATUSES else None
+
+
+def _is_hr(event: Event, *keys: str) -> bool:
+    """Whether the HR system recorded the statement (one of `keys` marks it, by default any
+    of the HR extensions): HR facts, not the learner's doing."""
+    extensions = event.context.get("extensions", {})
+    return any(key in extensions for key in keys or HR_KEYS)
 
 
 def _source(event: Event) -> EnrollmentSource:

@@ -296,6 +296,7 @@ class EnrollmentItem(MethodView):
             hr_status=data["hr_status"]
             if "hr_status" in data
             else (status if status in HR_STATUSES else None),
+            change=True,
         )
         session.expire(enrollment)
         after = _dump(enrollment)

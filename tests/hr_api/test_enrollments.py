@@ -237,3 +237,31 @@ def test_analytics_cover_only_visible_employees_and_total_over_groups(
     assert seen["totals"]["enrollments"] == 2
     assert seen["totals"]["average_score"] == 70.0
     assert [g["enrollments"] for g in seen["groups"]] == [2]
+
+
+def test_an_hr_change_changes_hr_fields_only(admin, org, db_session):
+    launched = {
+        "actor": {"mbox": "mailto:ann@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/launched"},
+        "object": {"id": "https://lms.example.com/courses/ethics",
+                   "definition": {"type": "http://adlnet.gov/expapi/activities/course"}},
+        "timestamp": "2026-03-02T09:00:00Z",
+    }  # fmt: skip
+    org["lms"].store(launched)
+    process_batch(db_session)
+    [before] = admin.get("lms-enrollments/").json["items"]
+    assert before["enrollment_source"] == "self_enrollment"
+    path = f"lms-enrollments/{before['id']}/"
+    after = admin.patch(path, {"due_date": "2027-01-15", "hr_status": "on_hold"}).json
+    assert (after["due_date"], after["enrollment_status"]) == ("2027-01-15", "on_hold")
+    assert after["enrollment_source"] == "self_enrollment"
+    assert after["last_access_date"] == before["last_access_date"] == "2026-03-02T09:00:00+00:00"
+    assert after["start_date"] == before["start_date"]
+    resumed = admin.patch(path, {"hr_status": None}).json
+    assert resumed["enrollment_status"] == "in_progress"
+
+
+def test_an_assignment_is_no_access_of_the_learner(admin, org):
+    enrollment = assign(admin, org, "ann")
+    assert enrollment["last_access_date"] is None
+    assert enrollment["total_access_count"] == 0
