@@ -60,7 +60,10 @@ class Access:
         """403 unless the user holds one of `permissions`."""
         if not any(self.can(p) for p in permissions):
             wanted = " or ".join(permissions)
-            raise Forbidden(f"your roles do not grant {wanted}; ask an LMS administrator")
+            raise Forbidden(
+                f"your roles do not grant {wanted}; ask an administrator of your company "
+                "(the first is made with lrs admins create)"
+            )
 
     def visible_employees(self) -> ColumnElement[bool]:
         """A condition on Employee: the employees whose records this user may see."""

@@ -19,13 +19,17 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import ConfigError, Settings
+from hr_api.admins import make_admin, user_for_email
 from hr_api.audit import verify as verify_audit
 from hr_api.crypto import SecretBox, rotate_integration_secrets
+from hr_api.demo import COMPANY as DEMO_COMPANY
+from hr_api.demo import load_demo
 from hr_api.tokens import development_token
 from lrs import migrate
 from lrs.app import create_app
 from mapping.outbox import run_worker
 from mapping.rebuild import rebuild
+from statements import timestamps
 from statements.credentials import (
     SCOPES,
     IssuedCredential,
@@ -172,6 +176,74 @@ def tokens_create(user_id: uuid.UUID, company_name: str, hours: float) -> None:
     with _session() as (settings, session):
         company = _company(session, company_name)
         click.echo(development_token(settings, user_id, company.id, hours))
+
+
+@main.group()
+def companies() -> None:
+    """Companies (tenants)."""
+
+
+@companies.command("create")
+@click.argument("name")
+def companies_create(name: str) -> None:
+    """Create a company; its administrator comes next (lrs admins create)."""
+    with _session() as (settings, session):
+        if find_company(session, name) is not None:
+            raise click.ClickException(f"a company called {name!r} exists already")
+        company = get_or_create_company(session, name, settings.base_url)
+        click.echo(f"company {company.name}: {company.id}")
+
+
+@main.group()
+def admins() -> None:
+    """Company administrators."""
+
+
+@admins.command("create")
+@click.option("--company", "company_name", required=True, help="The company.")
+@click.option("--user", "user_id", default=None, type=click.UUID, help="The user's id (sub).")
+@click.option("--email", default=None, help="Or the work e-mail of one of its employees.")
+def admins_create(company_name: str, user_id: uuid.UUID | None, email: str | None) -> None:
+    """Give a user every permission over all of a company's records (its first
+    administrator); prints the user and, where development tokens are signed, a token."""
+    if (user_id is None) == (email is None):
+        raise click.ClickException("name the user with exactly one of --user and --email")
+    with _session() as (settings, session):
+        company = _company(session, company_name)
+        if user_id is None:
+            assert email is not None
+            user_id = user_for_email(session, company, email)
+        admin = make_admin(session, company, user_id)
+        company_id = company.id
+    state = "is now" if admin.created else "was already"
+    click.echo(f"user {admin.user_id} {state} an administrator of {company_name}")
+    _print_token(settings, admin.user_id, company_id)
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load a demo company: an administrator, an LMS integration, employees, their learning."""
+    with _session() as (settings, session):
+        loaded = load_demo(session, settings.base_url, timestamps.now())
+    click.echo(f"company:        {DEMO_COMPANY} ({loaded.company_id})")
+    click.echo(f"statements:     {loaded.statements} learning statements, folded into HR records")
+    click.echo(f"xAPI endpoint:  {settings.base_url}/xapi/")
+    click.echo(f"LMS key:        {loaded.credential.key}")
+    if loaded.secret:
+        click.echo(f"LMS secret:     {loaded.secret} (shown once)")
+    click.echo(f"administrator:  {loaded.admin_user_id}")
+    _print_token(settings, loaded.admin_user_id, loaded.company_id)
+    click.echo(f"HR API:         {settings.base_url}/api/docs (Authorization: Bearer <token>)")
+
+
+def _print_token(settings: Settings, user_id: uuid.UUID, company_id: uuid.UUID) -> None:
+    if settings.jwt_secret:
+        click.echo(f"token (8 h):    {development_token(settings, user_id, company_id)}")
 
 
 @main.group()

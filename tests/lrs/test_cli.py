@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from config import Settings
+from hr_api.access import PERMISSIONS
+from lrs.app import create_app
 from lrs.cli import main
 from statements.credentials import authenticate
 from statements.models import Company
@@ -26,13 +29,25 @@ def company_name(engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture
-def run(database_url: str):
+def cli_env(database_url: str, tmp_path) -> dict[str, str]:
+    """The environment of an installation: its database and its own var/ directory."""
+    return {"DATABASE_URL": database_url, "LRS_VAR_DIR": str(tmp_path / "var")}
+
+
+@pytest.fixture
+def run(cli_env):
     def invoke(*args: str):
-        result = CliRunner().invoke(main, list(args), env={"DATABASE_URL": database_url})
+        result = CliRunner().invoke(main, list(args), env=cli_env)
         assert result.exit_code == 0, result.output
         return result.output
 
     return invoke
+
+
+@pytest.fixture
+def served(cli_env, engine):
+    """The app the installation serves, on the committed database."""
+    return create_app(Settings.from_env(cli_env), bind=engine).test_client()
 
 
 def test_credentials_create_prints_a_working_key_and_secret(run, engine, company_name):
@@ -90,3 +105,44 @@ def test_db_upgrade_is_idempotent(run):
 def test_mapping_rebuild_reports_each_company(run, company_name):
     run("credentials", "create", "--company", company_name, "--name", "x")
     assert f"{company_name}: 0 enrollments" in run("mapping", "rebuild", "--company", company_name)
+
+
+def test_first_run_makes_a_company_and_its_first_administrator(run, served, company_name):
+    assert run("companies", "create", company_name).startswith(f"company {company_name}: ")
+    user_id = uuid.uuid4()
+    out = run("admins", "create", "--company", company_name, "--user", str(user_id))
+    assert out.splitlines()[0] == f"user {user_id} is now an administrator of {company_name}"
+    token = out.splitlines()[1].split()[-1]
+    response = served.get("/api/lms-roles/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    [role] = response.json["items"]
+    assert (role["role_name"], role["data_access_level"]) == ("Administrator", "all")
+    assert all(role[p] for p in PERMISSIONS)
+    again = run("admins", "create", "--company", company_name, "--user", str(user_id))
+    assert again.splitlines()[0] == f"user {user_id} was already an administrator of {company_name}"
+
+
+def test_an_administrator_may_be_named_by_work_email(run, cli_env, company_name):
+    run("companies", "create", company_name)
+    result = CliRunner().invoke(
+        main,
+        ["admins", "create", "--company", company_name, "--email", "nobody@example.com"],
+        env=cli_env,
+    )
+    assert result.exit_code == 1
+    assert "no employee of" in result.output and "POST /api/employees/" in result.output
+
+
+def test_demo_load_shows_real_records_and_loads_once(run, served, engine):
+    first = run("demo", "load")
+    second = run("demo", "load")
+    token = next(line for line in second.splitlines() if line.startswith("token")).split()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    enrollments = served.get("/api/lms-enrollments/", headers=headers).json
+    analytics = served.get("/api/lms-analytics/", headers=headers).json["totals"]
+    statuses = sorted(e["enrollment_status"] for e in enrollments["items"])
+    assert statuses == ["completed", "completed", "failed", "in_progress", "not_started"]
+    assert (analytics["overdue_compliance"], analytics["enrollments"]) == (1, 5)
+    assert "LMS secret" in first and "LMS secret" not in second
+    with Session(engine) as session, session.begin():
+        session.execute(delete(Company).where(Company.name == "Demo Company"))
