@@ -57,6 +57,8 @@ class Settings:
     jwt_max_hours: float = 12.0
     # Fernet keys (comma-separated, newest first) that encrypt integration secrets at rest.
     encryption_keys: str = ""
+    # Keys the audit chain's HMACs; unset, a key derived from SECRET_KEY.
+    audit_key: str = ""
     # Fold statements into HR records in the request that stores them, right after the
     # commit, instead of leaving them to `lrs worker`. Unset: on for SQLite, off otherwise.
     fold_immediately: bool | None = None
@@ -100,6 +102,7 @@ class Settings:
             jwt_audience=env.get("LRS_JWT_AUDIENCE", defaults.jwt_audience),
             jwt_max_hours=_hours(env, "LRS_JWT_MAX_HOURS", defaults.jwt_max_hours),
             encryption_keys=env.get("LRS_ENCRYPTION_KEYS", ""),
+            audit_key=env.get("LRS_AUDIT_KEY", ""),
         )
 
 

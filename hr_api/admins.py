@@ -55,8 +55,9 @@ def user_for_email(session: Session, company: Company, email: str) -> uuid.UUID:
     return employee.user_id
 
 
-def make_admin(session: Session, company: Company, user_id: uuid.UUID) -> Admin:
-    """Give `user_id` the company's administrator role (made on first use), and audit it."""
+def make_admin(session: Session, key: bytes, company: Company, user_id: uuid.UUID) -> Admin:
+    """Give `user_id` the company's administrator role (made on first use), and audit it
+    in the chain `key` seals."""
     role = session.scalar(
         select(LMSRolePermission).where(
             LMSRolePermission.company_id == company.id, LMSRolePermission.role_name == ADMIN_ROLE
@@ -106,6 +107,7 @@ def make_admin(session: Session, company: Company, user_id: uuid.UUID) -> Admin:
     session.flush()
     audit.record(
         session,
+        key,
         company_id=company.id,
         actor_user_id=None,
         action="create",

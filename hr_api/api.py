@@ -10,6 +10,7 @@ from flask import Flask, current_app, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
+from hr_api.audit import audit_key
 from hr_api.crypto import SecretBox
 from hr_api.tokens import TokenVerifier
 from lrs.context import state
@@ -27,6 +28,7 @@ class HrState:
 
     tokens: TokenVerifier
     secrets: SecretBox
+    audit_key: bytes
 
 
 def hr_state() -> HrState:
@@ -62,7 +64,9 @@ def init_app(app: Flask) -> None:
     from hr_api.resources import BLUEPRINTS
 
     settings = state(app).settings
-    app.extensions[STATE_KEY] = HrState(TokenVerifier(settings), SecretBox.from_settings(settings))
+    app.extensions[STATE_KEY] = HrState(
+        TokenVerifier(settings), SecretBox.from_settings(settings), audit_key(settings)
+    )
     app.before_request(_refuse_unstorable)
     app.config.update(
         API_TITLE="HR learning records API",

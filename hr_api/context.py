@@ -67,6 +67,7 @@ def audit_event(
     access = current_access()
     audit.record(
         request_session(),
+        hr_state().audit_key,
         company_id=access.company_id,
         actor_user_id=access.user_id,
         action=action,

@@ -74,7 +74,7 @@ class DemoLoaded:
     statements: int
 
 
-def load_demo(session: Session, base_url: str, today: datetime) -> DemoLoaded:
+def load_demo(session: Session, key: bytes, base_url: str, today: datetime) -> DemoLoaded:
     """Create (once) the demo company and its data; return what was loaded."""
     company = get_or_create_company(session, COMPANY, base_url)
     integration = session.scalar(
@@ -93,7 +93,7 @@ def load_demo(session: Session, base_url: str, today: datetime) -> DemoLoaded:
         for number, name, email, department, department_name, manager in PEOPLE
     ]  # fmt: skip
     employees = upsert_employees(session, company.id, records, today)
-    admin = make_admin(session, company, uuid.uuid5(_IDS, "D001"))
+    admin = make_admin(session, key, company, uuid.uuid5(_IDS, "D001"))
     active = [
         c for c in list_credentials(session, integration_id=integration.id) if not c.revoked_at
     ]
@@ -125,8 +125,8 @@ def load_demo(session: Session, base_url: str, today: datetime) -> DemoLoaded:
     fold_now(session, company.id, ids)
     cy = next(e for e in employees if e.employee_number == "D005")
     url, name = COURSES["privacy"]
-    key = EnrollmentKey(company.id, integration.id, cy.id, url)
-    if session.get(LMSCourseEnrollment, key.id) is None:
+    privacy = EnrollmentKey(company.id, integration.id, cy.id, url)
+    if session.get(LMSCourseEnrollment, privacy.id) is None:
         assign(
             session,
             company=company,

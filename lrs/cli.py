@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import ConfigError, Settings
 from hr_api.admins import make_admin, user_for_email
+from hr_api.audit import audit_key, checkpoint
+from hr_api.audit import seal as seal_audit
 from hr_api.audit import verify as verify_audit
 from hr_api.crypto import SecretBox, rotate_integration_secrets
 from hr_api.demo import COMPANY as DEMO_COMPANY
@@ -213,7 +215,7 @@ def admins_create(company_name: str, user_id: uuid.UUID | None, email: str | Non
         if user_id is None:
             assert email is not None
             user_id = user_for_email(session, company, email)
-        admin = make_admin(session, company, user_id)
+        admin = make_admin(session, audit_key(settings), company, user_id)
         company_id = company.id
     state = "is now" if admin.created else "was already"
     click.echo(f"user {admin.user_id} {state} an administrator of {company_name}")
@@ -229,7 +231,7 @@ def demo() -> None:
 def demo_load() -> None:
     """Load a demo company: an administrator, an LMS integration, employees, their learning."""
     with _session() as (settings, session):
-        loaded = load_demo(session, settings.base_url, timestamps.now())
+        loaded = load_demo(session, audit_key(settings), settings.base_url, timestamps.now())
     click.echo(f"company:        {DEMO_COMPANY} ({loaded.company_id})")
     click.echo(f"statements:     {loaded.statements} learning statements, folded into HR records")
     click.echo(f"xAPI endpoint:  {settings.base_url}/xapi/")
@@ -251,13 +253,63 @@ def audit() -> None:
     """The HR API audit trail."""
 
 
+@audit.command("seal")
+def audit_seal() -> None:
+    """Once, after upgrading to the keyed chain: check the rows written before it against
+    their plain SHA-256 chain and re-chain them under the audit key."""
+    with _session() as (settings, session):
+        sealed = seal_audit(session, audit_key(settings))
+    click.echo(f"sealed {sealed} audit rows under the key")
+
+
+@audit.command("checkpoint")
+@click.option("--company", "company_name", default=None, help="Only this company's chain.")
+@click.option(
+    "--out",
+    "path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append to this file (JSON lines) instead of printing.",
+)
+def audit_checkpoint(company_name: str | None, path: Path | None) -> None:
+    """Sign the head of each company's chain, with its row count, for keeping outside the
+    database: `lrs audit verify --checkpoints` then notices rows deleted before it."""
+    with _session() as (settings, session):
+        if company_name is None:
+            companies = all_companies(session)
+        else:
+            companies = [_company(session, company_name)]
+        key, at = audit_key(settings), timestamps.now()
+        lines = [json.dumps(checkpoint(session, key, c.id, at)) for c in companies]
+    if path is None:
+        click.echo("\n".join(lines))
+        return
+    with path.open("a") as out:
+        out.writelines(line + "\n" for line in lines)
+    click.echo(f"appended {len(lines)} checkpoints to {path}")
+
+
 @audit.command("verify")
 @click.option("--company", "company_name", default=None, help="Only this company's chain.")
-def audit_verify(company_name: str | None) -> None:
-    """Check every row of the audit trail against its hash chain."""
-    with _session() as (_settings, session):
+@click.option(
+    "--checkpoints",
+    "path",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Checkpoints (JSON lines, from lrs audit checkpoint) to check the table against.",
+)
+def audit_verify(company_name: str | None, path: Path | None) -> None:
+    """Check every row of the audit trail against its keyed hash chain, and the table
+    against its checkpoints."""
+    checkpoints = []
+    if path is not None:
+        try:
+            checkpoints = [json.loads(line) for line in path.read_text().splitlines() if line]
+        except ValueError:
+            raise click.ClickException(f"{path} is not JSON lines") from None
+    with _session() as (settings, session):
         company_id = _company(session, company_name).id if company_name is not None else None
-        breaks = verify_audit(session, company_id)
+        breaks = verify_audit(session, audit_key(settings), company_id, checkpoints)
     for found in breaks:
         click.echo(f"company {found.company_id} event {found.event_id}: {found.reason}")
     if breaks:

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-from sqlalchemy import delete, select, update
+import json
 
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import delete, func, select, update
+
+from config import ConfigError, Settings
 from hr_api import audit
 from hr_api.models import AuditEvent
 from statements.models import Company
 from statements.timestamps import now
 from tests.factories import CompanyFactory
+
+# The key the app of the `settings` fixture seals its chain with.
+KEY = audit.audit_key(Settings(secret_key="audit-test-secret-of-enough-length"))
+
+
+@pytest.fixture
+def settings(database_url):
+    return Settings(
+        database_url=database_url,
+        secret_key="audit-test-secret-of-enough-length",
+        auth_cache_s=0,
+        jwt_secret="test-jwt-secret-with-enough-length",
+    )
+
+
+def record(session, company, action="create", key=KEY):
+    return audit.record(session, key, company_id=company.id, actor_user_id=None, action=action,
+                        object_type="x", object_id="1", request_id="r", at=now())  # fmt: skip
 
 
 def test_events_form_an_intact_chain(admin, db_session):
@@ -25,7 +47,7 @@ def test_events_form_an_intact_chain(admin, db_session):
     events = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["create", "read"]
     assert events[0].previous_hash == audit.GENESIS and events[1].previous_hash == events[0].hash
-    assert audit.verify(db_session, admin.company.id) == []
+    assert audit.verify(db_session, KEY, admin.company.id) == []
 
 
 def test_a_changed_row_breaks_the_chain(admin, db_session):
@@ -34,19 +56,18 @@ def test_a_changed_row_breaks_the_chain(admin, db_session):
     first = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
     db_session.execute(update(AuditEvent).where(AuditEvent.id == first.id).values(action="delete"))
     db_session.expire_all()
-    breaks = audit.verify(db_session, admin.company.id)
+    breaks = audit.verify(db_session, KEY, admin.company.id)
     assert [b.event_id for b in breaks] == [first.id]
 
 
 def test_a_removed_row_breaks_the_chain(db_session):
     company = CompanyFactory()
     for action in ("create", "update", "delete"):
-        audit.record(db_session, company_id=company.id, actor_user_id=None, action=action,
-                     object_type="x", object_id="1", request_id="r", at=now())  # fmt: skip
+        record(db_session, company, action)
     middle = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()[1]
     db_session.delete(middle)
     db_session.flush()
-    assert [b.reason for b in audit.verify(db_session, company.id)] == [
+    assert [b.reason for b in audit.verify(db_session, KEY, company.id)] == [
         "a row before it was changed or removed"
     ]
 
@@ -71,26 +92,120 @@ def test_cli_verify_reports_an_intact_log(database_url, engine):
 
     from lrs.cli import main
 
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "audit-test-secret-of-enough-length"}
     with Session(engine) as session, session.begin():
         company = CompanyFactory.build()
         session.add(company)
         session.flush()
-        audit.record(session, company_id=company.id, actor_user_id=None, action="create",
-                     object_type="x", object_id="1", request_id="r", at=now())  # fmt: skip
+        record(session, company)
         name, company_id = company.name, company.id
-    result = CliRunner().invoke(
-        main, ["audit", "verify", "--company", name], env={"DATABASE_URL": database_url}
-    )
+    result = CliRunner().invoke(main, ["audit", "verify", "--company", name], env=env)
     assert result.exit_code == 0, result.output
     assert "intact" in result.output
     with Session(engine) as session, session.begin():
         session.execute(
             update(AuditEvent).where(AuditEvent.company_id == company_id).values(object_id="2")
         )
-    broken = CliRunner().invoke(
-        main, ["audit", "verify", "--company", name], env={"DATABASE_URL": database_url}
-    )
+    broken = CliRunner().invoke(main, ["audit", "verify", "--company", name], env=env)
     assert broken.exit_code != 0 and "broken" in broken.output
+    with Session(engine) as session, session.begin():
+        session.execute(delete(AuditEvent).where(AuditEvent.company_id == company_id))
+        session.execute(delete(Company).where(Company.id == company_id))
+
+
+def test_rewriting_a_row_and_the_hashes_after_it_is_noticed_without_the_key(db_session):
+    """An attacker with write access recomputes the chain: with the plain SHA-256 of old, or
+    an HMAC under a key of their own."""
+    company = CompanyFactory()
+    for action in ("create", "update", "delete"):
+        record(db_session, company, action)
+    events = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    for forged_key, reason in ((None, audit.NOT_SEALED), (b"attacker", "the row was changed")):
+        previous = audit.GENESIS
+        for event in events:
+            event.action = "read" if event is events[0] else event.action
+            event.previous_hash = previous
+            event.hash = audit.chain_hash(event, forged_key)
+            previous = event.hash
+        db_session.flush()
+        breaks = audit.verify(db_session, KEY, company.id)
+        assert (breaks[0].event_id, breaks[0].reason) == (events[0].id, reason)
+
+
+def test_deleting_the_newest_rows_is_noticed_against_a_checkpoint(db_session):
+    company = CompanyFactory()
+    for action in ("create", "update", "delete"):
+        record(db_session, company, action)
+    checkpoint = audit.checkpoint(db_session, KEY, company.id, now())
+    assert (checkpoint["rows"], len(checkpoint["signature"])) == (3, 64)
+    assert audit.verify(db_session, KEY, company.id, [checkpoint]) == []
+    newest = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    db_session.delete(newest)
+    db_session.flush()
+    assert audit.verify(db_session, KEY, company.id) == []  # the chain alone cannot tell
+    [found] = audit.verify(db_session, KEY, company.id, [checkpoint])
+    assert "ends at is gone or changed" in found.reason
+
+
+def test_a_checkpoint_whose_count_or_signature_was_changed_does_not_verify(db_session):
+    company = CompanyFactory()
+    record(db_session, company)
+    checkpoint = audit.checkpoint(db_session, KEY, company.id, now())
+    assert audit.verify(db_session, KEY, company.id, [checkpoint]) == []
+    [found] = audit.verify(db_session, KEY, company.id, [checkpoint | {"rows": 0}])
+    assert found.reason == "a checkpoint's signature does not verify"
+    breaks = audit.verify(db_session, b"another key", company.id, [checkpoint])
+    assert [b.reason for b in breaks] == [
+        "the row was changed",
+        "a checkpoint's signature does not verify",
+    ]
+
+
+def test_rows_from_before_the_keyed_chain_are_sealed_once(db_session):
+    company = CompanyFactory()
+    old = [record(db_session, company, action, key=None) for action in ("create", "update")]
+    [found, _second] = audit.verify(db_session, KEY, company.id)
+    assert (found.event_id, found.reason) == (old[0].id, audit.NOT_SEALED)
+    assert audit.seal(db_session, KEY) >= 2
+    record(db_session, company)
+    assert audit.verify(db_session, KEY, company.id) == []
+    assert audit.seal(db_session, KEY) == 0
+
+
+def test_a_changed_old_row_is_not_sealed(db_session):
+    company = CompanyFactory()
+    changed = record(db_session, company, key=None)
+    changed.action = "read"
+    db_session.flush()
+    with pytest.raises(ConfigError, match=f"audit row {changed.id} .* is not sealed"):
+        audit.seal(db_session, KEY)
+
+
+def test_cli_checkpoints_catch_a_truncated_log(database_url, engine, tmp_path):
+    from sqlalchemy.orm import Session
+
+    from lrs.cli import main
+
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "audit-test-secret-of-enough-length"}
+    with Session(engine) as session, session.begin():
+        company = CompanyFactory.build()
+        session.add(company)
+        session.flush()
+        for action in ("create", "update"):
+            record(session, company, action)
+        name, company_id = company.name, company.id
+    kept = tmp_path / "checkpoints.jsonl"
+    made = CliRunner().invoke(main, ["audit", "checkpoint", "--company", name, "--out", str(kept)], env=env)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert json.loads(kept.read_text())["rows"] == 2
+    with Session(engine) as session, session.begin():
+        newest = session.scalar(
+            select(func.max(AuditEvent.id)).where(AuditEvent.company_id == company_id)
+        )
+        session.execute(delete(AuditEvent).where(AuditEvent.id == newest))
+    verified = CliRunner().invoke(main, ["audit", "verify", "--company", name, "--checkpoints", str(kept)], env=env)  # fmt: skip
+    assert verified.exit_code == 1
+    assert "ends at is gone or changed" in verified.output
     with Session(engine) as session, session.begin():
         session.execute(delete(AuditEvent).where(AuditEvent.company_id == company_id))
         session.execute(delete(Company).where(Company.id == company_id))
