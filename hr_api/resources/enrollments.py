@@ -15,6 +15,7 @@ from hr_api.assignments import assign
 from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import enrolled_between, mask, overdue, owned, visible_employee
+from hr_api.validation import recent_due_date
 from lrs.context import request_session
 from mapping.choices import (
     CourseType,
@@ -103,13 +104,13 @@ class EnrollmentCreateSchema(Schema):
         ),
     )
     course_name = fields.String(load_default="", validate=validate.Length(max=200))
-    due_date = fields.Date(load_default=None, allow_none=True)
+    due_date = fields.Date(load_default=None, allow_none=True, validate=recent_due_date)
     is_mandatory = fields.Boolean(load_default=False)
     is_compliance_training = fields.Boolean(load_default=False)
 
 
 class EnrollmentUpdateSchema(Schema):
-    due_date = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True, validate=recent_due_date)
     is_mandatory = fields.Boolean()
     is_compliance_training = fields.Boolean()
     hr_status = fields.String(

@@ -18,6 +18,7 @@ from hr_api.api import hr_state
 from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
+from hr_api.validation import bounded_json, web_url
 from lrs.context import request_session, state
 from mapping.choices import (
     AuthenticationType,
@@ -60,11 +61,11 @@ class IntegrationSchema(Schema):
     lms_type = fields.Enum(LmsType, by_value=True, required=True)
     lms_code = fields.String(required=True, validate=validate.Length(1, 50))
     integration_method = fields.Enum(IntegrationMethod, by_value=True, required=True)
-    api_endpoint_url = fields.String(load_default="", validate=validate.Length(max=500))
+    api_endpoint_url = fields.String(load_default="", validate=[validate.Length(max=500), web_url])
     api_version = fields.String(load_default="v1", validate=validate.Length(1, 20))
     authentication_type = fields.Enum(AuthenticationType, by_value=True, required=True)
     # Write-only: encrypted at rest and never returned.
-    authentication_config = fields.Dict(load_only=True, load_default=dict)
+    authentication_config = fields.Dict(load_only=True, load_default=dict, validate=bounded_json)
     has_authentication_config = fields.Boolean(dump_only=True)
     data_format = fields.Enum(DataFormat, by_value=True, required=True)
     sync_frequency = fields.Enum(SyncFrequency, by_value=True, required=True)
@@ -78,11 +79,15 @@ class IntegrationSchema(Schema):
     max_retry_attempts = fields.Integer(load_default=3, validate=validate.Range(0, 100))
     timeout_seconds = fields.Integer(load_default=30, validate=validate.Range(1, 3600))
     rate_limit_per_hour = fields.Integer(load_default=1000, validate=validate.Range(1, 10_000_000))
-    supported_course_types = fields.List(fields.String(), load_default=list)
-    field_mappings = fields.Dict(load_default=dict)
-    validation_rules = fields.Dict(load_default=dict)
-    transformation_rules = fields.Dict(load_default=dict)
-    compliance_settings = fields.Dict(load_default=dict)
+    supported_course_types = fields.List(
+        fields.String(validate=validate.Length(1, 50)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+    field_mappings = fields.Dict(load_default=dict, validate=bounded_json)
+    validation_rules = fields.Dict(load_default=dict, validate=bounded_json)
+    transformation_rules = fields.Dict(load_default=dict, validate=bounded_json)
+    compliance_settings = fields.Dict(load_default=dict, validate=bounded_json)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

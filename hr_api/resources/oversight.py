@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from hr_api.context import current_access
@@ -38,9 +38,9 @@ class UnmatchedSchema(Schema):
 
 
 class AuditQuery(PageQuery):
-    object_type = fields.String()
-    object_id = fields.String()
-    action = fields.String()
+    object_type = fields.String(validate=validate.Length(max=60))
+    object_id = fields.String(validate=validate.Length(max=100))
+    action = fields.String(validate=validate.Length(max=40))
 
 
 class AuditEventSchema(Schema):

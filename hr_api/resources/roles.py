@@ -16,6 +16,7 @@ from hr_api.context import audit_event, current_access, requires
 from hr_api.models import LMSRolePermission, LMSUserRoleAssignment
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
+from hr_api.validation import TEXT_MAX, bounded_json, not_expired
 from lrs.context import request_session
 from mapping.choices import (
     CertificationStatus,
@@ -38,7 +39,7 @@ def _role_fields() -> dict[str, fields.Field[Any]]:
     base: dict[str, fields.Field[Any]] = {
         "id": fields.UUID(dump_only=True),
         "role_name": fields.String(required=True, validate=validate.Length(1, 100)),
-        "role_description": fields.String(load_default=""),
+        "role_description": fields.String(load_default="", validate=validate.Length(max=TEXT_MAX)),
         "role_type": fields.Enum(RoleType, by_value=True, required=True),
         "data_access_level": fields.Enum(DataAccessLevel, by_value=True, required=True),
         "is_active": fields.Boolean(load_default=True),
@@ -59,9 +60,9 @@ class AssignmentSchema(Schema):
     team_id = fields.UUID(load_default=None, allow_none=True)
     assigned_by_user_id = fields.UUID(dump_only=True)
     assigned_date = fields.DateTime(dump_only=True)
-    expiry_date = fields.Date(load_default=None, allow_none=True)
+    expiry_date = fields.Date(load_default=None, allow_none=True, validate=not_expired)
     is_active = fields.Boolean(load_default=True)
-    assignment_notes = fields.String(load_default="")
+    assignment_notes = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
     security_clearance_level = fields.Enum(
         ClearanceLevel, by_value=True, load_default=ClearanceLevel.STANDARD
     )
@@ -77,8 +78,8 @@ class AssignmentSchema(Schema):
     compliance_training_status = fields.Enum(
         ComplianceTrainingStatus, by_value=True, load_default=ComplianceTrainingStatus.NOT_REQUIRED
     )
-    content_creation_permissions = fields.Dict(load_default=dict)
-    instructor_permissions = fields.Dict(load_default=dict)
+    content_creation_permissions = fields.Dict(load_default=dict, validate=bounded_json)
+    instructor_permissions = fields.Dict(load_default=dict, validate=bounded_json)
 
 
 class AssignmentPatchSchema(AssignmentSchema):

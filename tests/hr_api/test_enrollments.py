@@ -4,7 +4,7 @@ masking and tenant isolation."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -195,7 +195,8 @@ def test_assignment_needs_an_iri(admin, org):
 
 
 def test_analytics_are_computed_per_group(admin, org, db_session):
-    assign(admin, org, "bob", due_date="2020-01-01", is_mandatory=True, is_compliance_training=True)
+    last_month = (date.today() - timedelta(days=30)).isoformat()
+    assign(admin, org, "bob", due_date=last_month, is_mandatory=True, is_compliance_training=True)
     org["lms"].store(*cmi5_session("ann@example.com"))
     process_batch(db_session)
     result = admin.get("lms-analytics/", query_string={"group_by": "course"}).json
@@ -265,3 +266,12 @@ def test_an_assignment_is_no_access_of_the_learner(admin, org):
     enrollment = assign(admin, org, "ann")
     assert enrollment["last_access_date"] is None
     assert enrollment["total_access_count"] == 0
+
+
+def test_a_due_date_decades_ago_is_refused(admin, org):
+    body = {"employee_id": str(org["employee"]["ann"].id), "lms_integration_id": str(org["integration"].id),
+            "course_activity_id": "https://lms.example.com/courses/ethics", "due_date": "1926-12-31"}  # fmt: skip
+    response = admin.post("lms-enrollments/", body)
+    assert response.status_code == 422
+    assert response.json["errors"][0]["path"] == "json.due_date"
+    assert admin.get("lms-enrollments/").json["total"] == 0

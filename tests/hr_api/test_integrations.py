@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from hr_api.crypto import SecretBox
@@ -213,3 +214,20 @@ def test_non_finite_numbers_are_refused(admin):
     response = admin.call("POST", "lms-integrations/", data=body, content_type="application/json")
     assert response.status_code == 400, response.json
     assert "NaN is not a JSON number" in response.json["detail"]
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://lms.example.com", "data:text/html,x", "lms.example.com"]
+)
+def test_only_http_and_https_endpoints_are_accepted(admin, url):
+    response = admin.post("lms-integrations/", INTEGRATION | {"api_endpoint_url": url})
+    assert response.status_code == 422
+    assert response.json["errors"][0]["path"] == "json.api_endpoint_url"
+    assert admin.get("lms-integrations/").json["total"] == 0
+
+
+def test_json_settings_of_megabytes_are_refused(admin):
+    huge = {"mapping": "x" * 100_000}
+    response = admin.post("lms-integrations/", INTEGRATION | {"field_mappings": huge})
+    assert response.status_code == 422
+    assert "at most 65536 are kept" in response.json["errors"][0]["message"]

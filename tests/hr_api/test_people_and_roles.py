@@ -198,3 +198,19 @@ def test_an_employee_cannot_manage_themselves_or_a_manager_of_theirs(admin):
     assert "form a cycle" in response.json["detail"]
     mia = {e["employee_number"]: e for e in admin.get("employees/").json["items"]}["E1"]
     assert mia["manager_id"] is None
+
+
+def test_free_text_and_dates_are_bounded(admin):
+    role = {"role_name": "R", "role_type": "auditor", "data_access_level": "all"}
+    long = admin.post("lms-roles/", role | {"role_description": "x" * 1_000_000})
+    assert long.status_code == 422
+    assert long.json["errors"][0]["path"] == "json.role_description"
+    created = admin.post("lms-roles/", role).json
+    expired = admin.post(
+        "lms-role-assignments/",
+        {"user_id": str(uuid.uuid4()), "role_id": created["id"], "expiry_date": "2020-01-01"},
+    )
+    assert expired.status_code == 422
+    assert "has expired grants nothing" in expired.json["errors"][0]["message"]
+    listed = admin.get("lms-role-assignments/", query_string={"role_id": created["id"]}).json
+    assert listed["total"] == 0
