@@ -32,7 +32,6 @@ from mapping.vocabulary import (
     CMI5_PROGRESS,
     CMI5_REASON,
     Effect,
-    activity_type,
     display_name,
 )
 
@@ -157,9 +156,10 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
     if mastery is not None:
         passing = _money(mastery * (max_score if max_score is not None else HUNDRED))
     _check_dates(start, completion, ordered, findings)
+    course = _described(ordered)
     return EnrollmentFacts(
-        course_name=display_name(first.course, first.course["id"])[:200],
-        course=next((e.course for e in ordered if activity_type(e.course)), first.course),
+        course_name=display_name(course, course["id"])[:200],
+        course=course,
         status=status,
         enrollment_source=source,
         enrollment_date=first.timestamp.date(),
@@ -208,6 +208,17 @@ class _HrFacts:
         self.compliance = extensions.get(COMPLIANCE) is True
         status = extensions.get(HR_STATUS)
         self.status = EnrollmentStatus(status) if status in HR_STATUSES else None
+
+
+def _described(events: Sequence[Event]) -> Json:
+    """The course activity with what its statements say of it: of each property of its
+    definition, the earliest statement's that gives it."""
+    definition: dict[str, Any] = {}
+    for event in events:
+        for name, value in (event.course.get("definition") or {}).items():
+            if value:
+                definition.setdefault(name, value)
+    return {"id": events[0].course["id"], "definition": definition}
 
 
 def _is_hr(event: Event, *keys: str) -> bool:

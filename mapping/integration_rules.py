@@ -9,11 +9,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from mapping.choices import CourseType
 from mapping.facts import FoldSettings
 from mapping.models import LMSIntegrationConfig
-from mapping.vocabulary import COURSE_TYPES, VERB_EFFECTS, Effect, activity_type
+from mapping.vocabulary import (
+    COURSE_TYPES,
+    LMS_EXTERNAL_ID,
+    LMS_SHORT_ID,
+    VERB_EFFECTS,
+    Effect,
+    activity_type,
+)
 
 Json = Mapping[str, Any]
 CENTS = Decimal("0.01")
@@ -26,6 +34,8 @@ class IntegrationRules:
     verbs: Mapping[str, Effect]
     course_pattern: re.Pattern[str] | None
     course_types: frozenset[str]
+    # A pattern whose first group is the course code in a course activity's IRI.
+    code_pattern: re.Pattern[str] | None
     # Activity type to the specification's course type.
     course_type_names: Mapping[str, str]
     # Figures the statements do not carry.
@@ -41,11 +51,13 @@ class IntegrationRules:
         for verb, effect in (rules.get("verbs") or {}).items():
             verbs[verb] = Effect(effect)
         pattern = fields.get("course_id_pattern")
+        code_pattern = fields.get("course_code_pattern")
         passing = rules.get("passing_score")
         return cls(
             verbs=verbs,
             course_pattern=re.compile(pattern) if pattern else None,
             course_types=COURSE_TYPES | frozenset(fields.get("course_activity_types", ())),
+            code_pattern=re.compile(code_pattern) if code_pattern else None,
             course_type_names=rules.get("course_types", {}),
             credits=Decimal(str(rules.get("credits", "0"))).quantize(CENTS),
             passing_score=Decimal(str(passing)).quantize(CENTS) if passing is not None else None,
@@ -65,6 +77,23 @@ class IntegrationRules:
         if activity_type(activity) in self.course_types:
             return True
         return bool(self.course_pattern and self.course_pattern.fullmatch(activity["id"]))
+
+    def course_code(self, course: Json) -> str:
+        """The code HR knows a course by: the short id or external id its definition gives
+        (as Moodle sends them), else the integration's `course_code_pattern`, else the
+        course's own id from its IRI (`id=101` of a query, or the last path segment)."""
+        extensions = (course.get("definition") or {}).get("extensions") or {}
+        for key in (LMS_SHORT_ID, LMS_EXTERNAL_ID):
+            if isinstance(extensions.get(key), str | int) and str(extensions[key]).strip():
+                return str(extensions[key]).strip()[:50]
+        iri = str(course["id"])
+        if self.code_pattern and (found := self.code_pattern.search(iri)) and found.groups():
+            return (found.group(1) or iri)[:50]
+        parts = urlsplit(iri)
+        query = parse_qs(parts.query)
+        if query.get("id"):
+            return query["id"][0][:50]
+        return (parts.path.rstrip("/").rsplit("/", 1)[-1] or iri)[:50]
 
     def course_type(self, course: Json) -> CourseType:
         """The specification's course type of a course activity."""

@@ -22,6 +22,10 @@ COURSE_TYPES = frozenset(
         "https://w3id.org/xapi/cmi5/activitytype/course",
     }
 )
+# The course's short code and external id, as Moodle's xAPI plugin puts them in a course's
+# definition.
+LMS_SHORT_ID = "https://w3id.org/learning-analytics/learning-management-system/short-id"
+LMS_EXTERNAL_ID = "https://w3id.org/learning-analytics/learning-management-system/external-id"
 # Activity types that group lessons without being the enrolled course (cmi5 blocks, modules).
 GROUPING_TYPES = frozenset(
     {

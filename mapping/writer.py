@@ -156,7 +156,7 @@ class RecordWriter:
             "created_by_user_id": SYSTEM_USER,
             "course_id": short_id(key.course_id),
             "course_activity_id": key.course_id,
-            "course_code": key.course_id.rstrip("/").rsplit("/", 1)[-1][:50],
+            "course_code": self.rules_of(key.integration_id).course_code(facts.course),
             "course_type": self.rules_of(key.integration_id).course_type(facts.course),
             "enrollment_status": facts.status,
             "updated_by_user_id": SYSTEM_USER,

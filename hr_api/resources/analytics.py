@@ -77,7 +77,7 @@ class Analytics(MethodView):
 def _group_column(session: Session, group_by: str | None) -> Any:
     e = LMSCourseEnrollment
     if group_by == "course":
-        return e.course_id
+        return e.course_name
     if group_by == "department":
         return func.coalesce(Employee.department_name, "")
     if group_by == "month":

@@ -58,12 +58,13 @@ def visible_employee(session: Session, access: Access, employee_id: uuid.UUID) -
 
 
 def mask(data: dict[str, Any], fields: tuple[str, ...], allowed: bool) -> dict[str, Any]:
-    """Personal fields replaced by a mask (strings) or null (numbers), and listed in
-    `masked_fields` so a client sees that something is withheld rather than missing."""
+    """Personal fields that hold a value replaced by a mask (strings) or null (numbers), and
+    listed in `masked_fields` so a client sees that something is withheld rather than
+    missing; empty fields stay as they are."""
     if allowed:
         data.setdefault("masked_fields", [])
         return data
-    masked = [name for name in fields if data.get(name) is not None]
+    masked = [name for name in fields if data.get(name) not in (None, "")]
     for name in masked:
         data[name] = MASK if isinstance(data[name], str) else None
     data["masked_fields"] = sorted(set(data.get("masked_fields", [])) | set(masked))

@@ -41,7 +41,8 @@ enrollments = Blueprint("lms-enrollments", __name__, description="Course enrollm
 progress = Blueprint("lms-progress", __name__, description="Lesson progress behind an enrollment")
 READ = ("can_view_progress",)
 ENROLL = ("can_enroll_learners",)
-SCORES = ("score_achieved", "max_score", "passing_score")
+# What the learner achieved is personal; the course's maximum and passing scores are not.
+SCORES = ("score_achieved",)
 FREE_TEXT = ("waiver_reason", "grade_achieved")
 
 
@@ -337,7 +338,7 @@ class Progress(MethodView):
             mask(
                 {c.name: getattr(lesson, c.name) for c in LMSLearningProgress.__table__.columns}
                 | {"statement_ids": evidence.get(lesson.id, [])},
-                ("score_achieved", "max_score"),
+                SCORES,
                 own or _sees_scores(),
             )
             for lesson in lessons

@@ -211,3 +211,65 @@ def test_integration_course_types_set_the_enrollment_course_type(db_session, com
     drain(db_session)
     [enrollment] = enrollments(db_session)
     assert enrollment.course_type == CourseType.BLENDED
+
+
+MOODLE = "https://moodle.example.com/course/view.php?id=101"
+
+
+@pytest.mark.parametrize(
+    ("definition", "field_mappings", "code"),
+    [
+        (
+            {
+                "extensions": {
+                    "https://w3id.org/learning-analytics/learning-management-system/short-id": "SAFE-101"
+                }
+            },
+            {},
+            "SAFE-101",
+        ),
+        (
+            {
+                "extensions": {
+                    "https://w3id.org/learning-analytics/learning-management-system/external-id": "HR-77"
+                }
+            },
+            {},
+            "HR-77",
+        ),
+        ({}, {"course_code_pattern": r"id=(\d+)$"}, "101"),
+        ({}, {}, "101"),
+    ],
+    ids=["moodle short id", "moodle external id", "integration pattern", "id of the query"],
+)
+def test_course_codes_are_read_as_the_lms_knows_them(
+    db_session, company, definition, field_mappings, code
+):
+    _, lms = lms_client(db_session, company, field_mappings=field_mappings)
+    upsert_employees(
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    course = {
+        "id": MOODLE,
+        "definition": {"type": "http://adlnet.gov/expapi/activities/course", **definition},
+    }
+    lms.store(statement("ann", COMPLETED, course))
+    drain(db_session)
+    [enrollment] = enrollments(db_session)
+    assert enrollment.course_code == code
+
+
+def test_the_course_name_comes_from_whichever_statement_names_it(db_session, company):
+    _, lms = lms_client(db_session, company)
+    upsert_employees(
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    unnamed = {"id": MOODLE, "definition": {"type": "http://adlnet.gov/expapi/activities/course"}}
+    named = {"id": MOODLE, "definition": {"name": {"en": "Workplace Safety"}}}
+    lms.store(
+        statement("ann", EXPERIENCED, unnamed, timestamp="2026-03-02T09:00:00Z"),
+        statement("ann", COMPLETED, named, timestamp="2026-03-02T10:00:00Z"),
+    )
+    drain(db_session)
+    [enrollment] = enrollments(db_session)
+    assert (enrollment.course_name, enrollment.course_code) == ("Workplace Safety", "101")
