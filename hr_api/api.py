@@ -3,37 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import cast
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
 from hr_api.audit import audit_key
+from hr_api.context import audit_denied
 from hr_api.crypto import SecretBox
+from hr_api.state import STATE_KEY, HrState
 from hr_api.tokens import TokenVerifier
 from lrs.context import state
 from lrs.guards import SUSPECT_ESCAPES, refuse_nul_parameters, refuse_unstorable
-from statements.errors import BadRequest
+from lrs.problems import domain_error_response
+from statements.errors import BadRequest, Forbidden
 
 PREFIX = "/api"
-STATE_KEY = "hr_api"
-
-
-@dataclass(frozen=True, slots=True)
-class HrState:
-    """What the HR API keeps per app: built once, at start-up, so that a production
-    installation without its keys refuses to start rather than failing a request later."""
-
-    tokens: TokenVerifier
-    secrets: SecretBox
-    audit_key: bytes
-
-
-def hr_state() -> HrState:
-    """The HR API's state of the current app."""
-    return cast(HrState, current_app.extensions[STATE_KEY])
 
 
 class FieldErrorSchema(Schema):
@@ -68,6 +53,7 @@ def init_app(app: Flask) -> None:
         TokenVerifier(settings), SecretBox.from_settings(settings), audit_key(settings)
     )
     app.before_request(_refuse_unstorable)
+    app.register_error_handler(Forbidden, _forbidden)
     app.config.update(
         API_TITLE="HR learning records API",
         API_VERSION="v1",
@@ -107,6 +93,13 @@ def _refuse_unstorable() -> None:
         except ValueError:
             return  # not JSON at all: the view's parser says so
         refuse_unstorable(body, parsed)
+
+
+def _forbidden(exc: Forbidden) -> Response:
+    # Who tried what and was refused is for the auditors too.
+    if request.path.startswith(f"{PREFIX}/"):
+        audit_denied(exc.detail)
+    return domain_error_response(exc)
 
 
 def _refuse_constant(name: str) -> None:

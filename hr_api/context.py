@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar, cast
 
@@ -12,7 +12,7 @@ from flask import g, request
 
 from hr_api import audit
 from hr_api.access import Access, load_access
-from hr_api.api import hr_state
+from hr_api.state import hr_state
 from hr_api.tokens import InvalidToken
 from lrs.context import request_session
 from statements import timestamps
@@ -53,6 +53,42 @@ def request_id() -> str:
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given[:64] if given else uuid.uuid4().hex
     return cast(str, g.request_id)
+
+
+def audit_read(what: str, query: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> None:
+    """Audit a page of personal records read: who saw which rows, asked how."""
+    audit_event(
+        "read",
+        what,
+        f"page {query.get('page', 1)}",
+        after={
+            "ids": [str(item["id"]) for item in items],
+            "query": {name: str(value) for name, value in sorted(query.items())},
+        },
+    )
+
+
+def audit_denied(detail: str) -> None:
+    """Keep that the caller asked for something their roles do not grant: whatever the
+    request did is rolled back, and the refusal committed in its place."""
+    access: Access | None = g.get("access")
+    if access is None:
+        return
+    session = request_session()
+    session.rollback()
+    audit.record(
+        session,
+        hr_state().audit_key,
+        company_id=access.company_id,
+        actor_user_id=access.user_id,
+        action="denied",
+        object_type="request",
+        object_id=f"{request.method} {request.path}"[:100],
+        request_id=request_id(),
+        at=timestamps.now(),
+        after={"detail": detail},
+    )
+    session.commit()
 
 
 def audit_event(

@@ -186,7 +186,7 @@ def _learning(anchor: datetime) -> list[dict[str, Any]]:
         start = anchor.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
         for step, verb in enumerate(verbs):
             statement: dict[str, Any] = {
-                "id": str(uuid.uuid5(_IDS, f"{who}/{course}/{verb}")),
+                "id": str(uuid.uuid5(_IDS, f"{who}/{course}/{step}/{verb}")),
                 "actor": {"objectType": "Agent", "name": names[who],
                           "mbox": f"mailto:{who}@demo.example.com"},
                 "verb": {"id": ADL + verb, "display": {"en-US": verb}},

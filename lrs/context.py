@@ -1,7 +1,8 @@
 """What every face's request can reach: the settings and a database session.
 
 Each face keeps what it alone needs in `app.extensions` under a key of its own: the xAPI face
-its credential cache, the HR face its token verifier and secret box (`HrState`).
+its credential cache, the HR face its token verifier, secret box and audit key
+(`hr_api.state.HrState`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from hr_api.context import audit_event, current_access, requires
+from hr_api.context import audit_event, audit_read, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import mask, owned, visible_employee
 from lrs.context import request_session
@@ -104,6 +104,8 @@ class Employees(MethodView):
         statement = statement.order_by(Employee.employee_number, Employee.id)
         page = paginate(request_session(), statement, query["page"], query["page_size"])
         page["items"] = [_dump(e) for e in page["items"]]
+        audit_read("employees", query, page["items"])
+        request_session().commit()
         return page
 
     @requires(*WRITE)
@@ -122,12 +124,25 @@ class Employees(MethodView):
         for integration_id in integrations:
             owned(session, LMSIntegrationConfig, integration_id, access, "LMS integration")
         records = [_record(e) for e in data["employees"]]
+        before = {
+            e.employee_number: _as_dict(e)
+            for e in session.scalars(
+                select(Employee).where(
+                    Employee.company_id == access.company_id,
+                    Employee.employee_number.in_(numbers),
+                )
+            )
+        }
         employees = upsert_employees(session, access.company_id, records, timestamps.now())
+        after = {e.employee_number: _as_dict(e) for e in employees}
         audit_event(
             "upsert",
             "employees",
             f"{len(employees)} employees",
-            after={"employee_numbers": numbers},
+            before={number: before[number] for number in numbers if number in before},
+            after={
+                number: after[number] for number in numbers if before.get(number) != after[number]
+            },
         )
         session.commit()
         return {"upserted": len(employees)}
@@ -160,4 +175,7 @@ class EmployeeItem(MethodView):
         """An employee you may see."""
         access = current_access()
         access.require(*READ)
-        return _dump(visible_employee(request_session(), access, employee_id))
+        employee = _dump(visible_employee(request_session(), access, employee_id))
+        audit_event("read", "employee", employee_id)
+        request_session().commit()
+        return employee

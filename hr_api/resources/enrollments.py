@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from hr_api.assignments import assign
-from hr_api.context import audit_event, current_access, requires
+from hr_api.context import audit_event, audit_read, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import enrolled_between, mask, overdue, owned, visible_employee
 from hr_api.validation import recent_due_date
@@ -218,9 +218,7 @@ class Enrollments(MethodView):
         statement = statement.order_by(e.enrollment_date.desc(), e.id.desc())
         page = paginate(request_session(), statement, query["page"], query["page_size"])
         page["items"] = [_dump(enrollment) for enrollment in page["items"]]
-        audit_event(
-            "read", "lms_enrollments", f"page {query['page']}", after={"count": len(page["items"])}
-        )
+        audit_read("lms_enrollments", query, page["items"])
         request_session().commit()
         return page
 

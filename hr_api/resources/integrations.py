@@ -14,10 +14,10 @@ from marshmallow import Schema, fields, missing, pre_load, validate
 from sqlalchemy import func, select
 
 from hr_api.access import Access
-from hr_api.api import hr_state
 from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
+from hr_api.state import hr_state
 from hr_api.validation import bounded_json, web_url
 from lrs.context import request_session, state
 from mapping.choices import (

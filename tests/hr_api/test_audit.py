@@ -209,3 +209,41 @@ def test_cli_checkpoints_catch_a_truncated_log(database_url, engine, tmp_path):
     with Session(engine) as session, session.begin():
         session.execute(delete(AuditEvent).where(AuditEvent.company_id == company_id))
         session.execute(delete(Company).where(Company.id == company_id))
+
+
+def audit_rows(db_session, company, **where):
+    query = select(AuditEvent).where(AuditEvent.company_id == company.id)
+    for name, value in where.items():
+        query = query.where(getattr(AuditEvent, name) == value)
+    return db_session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def test_who_saw_which_employees_is_audited(admin, db_session):
+    body = {"employees": [{"employee_number": "E1", "name": "Mia"}, {"employee_number": "E2", "name": "Ann"}]}  # fmt: skip
+    admin.post("employees/", body)
+    listed = admin.get("employees/", query_string={"page_size": 10}).json["items"]
+    admin.get(f"employees/{listed[0]['id']}/")
+    [page, item] = audit_rows(db_session, admin.company, action="read")
+    assert (page.object_type, page.actor_user_id) == ("employees", admin.user_id)
+    assert page.after == {
+        "ids": [e["id"] for e in listed],
+        "query": {"page": "1", "page_size": "10"},
+    }
+    assert (item.object_type, item.object_id) == ("employee", listed[0]["id"])
+
+
+def test_an_upsert_keeps_what_it_changed_from(admin, db_session):
+    admin.post("employees/", {"employees": [{"employee_number": "E1", "name": "Mia"}]})
+    admin.post("employees/", {"employees": [{"employee_number": "E1", "name": "Mia Smith"}]})
+    first, second = audit_rows(db_session, admin.company, action="upsert")
+    assert first.before == {} and first.after["E1"]["name"] == "Mia"
+    assert second.before["E1"]["name"] == "Mia" and second.after["E1"]["name"] == "Mia Smith"
+
+
+def test_a_refused_request_leaves_a_row(make_user, admin, db_session):
+    nosy = make_user(("can_view_progress",))
+    assert nosy.get("audit-log/").status_code == 403
+    [denied] = audit_rows(db_session, admin.company, action="denied")
+    assert (denied.actor_user_id, denied.object_id) == (nosy.user_id, "GET /api/audit-log/")
+    assert "can_view_audit_logs" in denied.after["detail"]
+    assert audit.verify(db_session, KEY, admin.company.id) == []
