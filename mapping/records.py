@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from mapping.facts import EnrollmentFacts, Event
 from mapping.fold import fold
+from mapping.health import record_arrivals
 from mapping.identity import employees_keys, find_employees
 from mapping.integration_rules import IntegrationRules
 from mapping.keys import EnrollmentKey
@@ -63,6 +65,13 @@ class CompanyRecords:
             held = {key for key in touched if key.lock_key in free}
         deferred = {s for key, sources in touched.items() if key not in held for s in sources}
         self._recompute(sorted(key for key in held if touched[key] - deferred))
+        latest: dict[uuid.UUID, datetime] = {}
+        for row in self.reader.by_ids(statement_ids):
+            if row.integration_id is not None and row.id not in deferred:
+                latest[row.integration_id] = max(
+                    row.stored, latest.get(row.integration_id, row.stored)
+                )
+        record_arrivals(self.session, self.company_id, latest)
         return deferred
 
     def touched_by(self, statement_ids: Sequence[uuid.UUID]) -> dict[EnrollmentKey, set[uuid.UUID]]:

@@ -11,7 +11,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, missing, pre_load, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hr_api.access import Access
 from hr_api.context import audit_event, current_access, requires
@@ -29,8 +29,10 @@ from mapping.choices import (
     SyncDirection,
     SyncFrequency,
 )
+from mapping.health import fold_backlog
 from mapping.models import LMSIntegrationConfig
 from mapping.rules import check_lms_code
+from statements import timestamps
 from statements.credentials import (
     SCOPES,
     CredentialInfo,
@@ -40,8 +42,8 @@ from statements.credentials import (
     revoke_credential,
     revoke_integration_credentials,
 )
-from statements.errors import Forbidden
-from statements.models import Company, StatementRow
+from statements.errors import Conflict, Forbidden
+from statements.models import Company
 
 blp = Blueprint(
     "lms-integrations", __name__, description="LMS integrations and their LRS credentials"
@@ -51,6 +53,8 @@ MANAGE = ("can_manage_integrations", "can_manage_lms_config")
 # documents, agent profiles): granting one is handing out an export of everyone's data.
 READING_SCOPES = frozenset({"statements/read", "all/read", "all", "state", "profile"})
 EXPORT = "can_export_data"
+# How long a statement may wait to be folded before test-connection calls it a backlog.
+BACKLOG_ALERT_S = 60.0
 # Integration methods whose LMS pushes statements with an LRS credential.
 PUSH_METHODS = {IntegrationMethod.XAPI, IntegrationMethod.LTI, IntegrationMethod.WEBHOOK}
 
@@ -131,6 +135,12 @@ class ConnectionTestSchema(Schema):
     message = fields.String(required=True)
     active_credentials = fields.Integer(allow_none=True)
     last_statement_at = fields.DateTime(allow_none=True)
+    fold_backlog = fields.Integer(
+        allow_none=True, metadata={"description": "statements stored, not yet folded"}
+    )
+    fold_lag_seconds = fields.Float(
+        allow_none=True, metadata={"description": "how long the oldest of them has waited"}
+    )
 
 
 class CredentialRequestSchema(Schema):
@@ -291,28 +301,40 @@ class ConnectionTest(MethodView):
                 "status": "not_configured",
                 "message": f"no API client for {integration.lms_type.value} is available yet; "
                 "statements pushed with an LRS credential are still accepted",
-                "active_credentials": None,
-                "last_statement_at": None,
             }
         active = count_active(session, integration.id)
-        last = session.scalar(
-            select(func.max(StatementRow.stored)).where(
-                StatementRow.company_id == integration.company_id,
-                StatementRow.integration_id == integration.id,
-            )
-        )
-        if not active:
-            status, message = "no_credentials", "issue an LRS credential for the LMS to push with"
-        elif last is None:
-            status, message = "waiting", "credentials are active; no statement has arrived yet"
-        else:
-            status, message = "receiving", "statements are arriving"
+        backlog = fold_backlog(session, integration.company_id, integration.id)
+        lag = (timestamps.now() - backlog.oldest).total_seconds() if backlog.oldest else None
+        status, message = _connection(integration, active, backlog.statements, lag)
         return {
             "status": status,
             "message": message,
             "active_credentials": active,
-            "last_statement_at": last,
+            "last_statement_at": integration.last_sync_at,
+            "fold_backlog": backlog.statements,
+            "fold_lag_seconds": round(lag, 3) if lag is not None else None,
         }
+
+
+def _connection(
+    integration: LMSIntegrationConfig, active: int, backlog: int, lag: float | None
+) -> tuple[str, str]:
+    """A push integration's state, and what to do about it."""
+    if not integration.is_active:
+        return "inactive", (
+            "the integration is deactivated and its credentials revoked; reactivate it "
+            "(PATCH is_active: true) and issue a credential to receive statements again"
+        )
+    if not active:
+        return "no_credentials", "issue an LRS credential for the LMS to push with"
+    if lag is not None and lag > BACKLOG_ALERT_S:
+        return "backlog", (
+            f"{backlog} statements wait to be folded into HR records, the oldest for "
+            f"{lag:.0f} s: check that lrs worker is running"
+        )
+    if integration.last_sync_at is None and not backlog:
+        return "waiting", "credentials are active; no statement has arrived yet"
+    return "receiving", "statements are arriving and being folded"
 
 
 @blp.route("/<uuid:integration_id>/credentials/")
@@ -333,6 +355,11 @@ class Credentials(MethodView):
     def post(self, data: dict[str, Any], integration_id: uuid.UUID) -> dict[str, Any]:
         """Issue a key and secret for the LMS to push statements with; the secret is shown once."""
         integration = _get(integration_id)
+        if not integration.is_active:
+            raise Conflict(
+                "the integration is deactivated; reactivate it (PATCH is_active: true) before "
+                "issuing credentials for it"
+            )
         _may_grant(current_access(), data["scopes"])
         session = request_session()
         company = session.get(Company, integration.company_id)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hr_api.crypto import SecretBox
 from hr_api.models import AuditEvent
 from mapping.models import LMSIntegrationConfig
+from mapping.outbox import process_batch
+from statements import ingest, timestamps
+from statements.models import StatementOutbox, StatementRow
 from tests.xapi_client import XapiClient
 
 INTEGRATION = {
@@ -139,7 +143,7 @@ def test_credentials_are_issued_once_listed_and_revoked(admin, app):
     assert lms.get().status_code == 401
 
 
-def test_test_connection_reports_credentials_and_statements(admin, app):
+def test_test_connection_reports_credentials_and_statements(admin, app, db_session):
     created = create(admin)
     path = f"lms-integrations/{created['id']}/test-connection/"
     assert admin.post(path).json["status"] == "no_credentials"
@@ -153,8 +157,10 @@ def test_test_connection_reports_credentials_and_statements(admin, app):
             "object": {"id": "http://example.com/a"},
         }
     )
+    process_batch(db_session)  # what `lrs worker` does where folding is not immediate
     result = admin.post(path).json
     assert result["status"] == "receiving" and result["last_statement_at"]
+    assert (result["fold_backlog"], result["fold_lag_seconds"]) == (0, None)
 
 
 def test_api_integrations_are_not_configured_yet(admin):
@@ -231,3 +237,45 @@ def test_json_settings_of_megabytes_are_refused(admin):
     response = admin.post("lms-integrations/", INTEGRATION | {"field_mappings": huge})
     assert response.status_code == 422
     assert "at most 65536 are kept" in response.json["errors"][0]["message"]
+
+
+def test_integration_health_follows_the_statements_and_the_fold(admin, app, db_session):
+    created = create(admin)
+    integration_id = uuid.UUID(created["id"])
+    path = f"lms-integrations/{created['id']}/"
+    admin.post(f"{path}credentials/", {"name": "push"})
+    authority = {"objectType": "Agent", "account": {"homePage": "http://lrs.test", "name": "lms"}}
+    [statement_id] = ingest.receive(
+        db_session, admin.company.id, [{"actor": {"mbox": "mailto:a@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+        "object": {"id": "http://example.com/a"}}], authority=authority,
+        authority_key="account:http://lrs.test lms", integration_id=integration_id,
+    )  # fmt: skip
+    db_session.execute(
+        update(StatementOutbox)
+        .where(StatementOutbox.statement_id == statement_id)
+        .values(created=timestamps.now() - timedelta(minutes=5))
+    )
+    waiting = admin.post(f"{path}test-connection/").json
+    assert (waiting["status"], waiting["fold_backlog"]) == ("backlog", 1)
+    assert waiting["fold_lag_seconds"] >= 300
+    assert "check that lrs worker is running" in waiting["message"]
+    assert admin.get(path).json["last_sync_at"] is None
+    process_batch(db_session)
+    stored = db_session.get(StatementRow, (statement_id, admin.company.id)).stored
+    health = admin.get(path).json
+    assert health["connection_status"] == "connected"
+    assert health["last_sync_at"] == health["last_successful_sync_at"] == stored.isoformat()
+    assert admin.post(f"{path}test-connection/").json["status"] == "receiving"
+
+
+def test_a_deactivated_integration_says_so_and_takes_no_credentials(admin):
+    created = create(admin)
+    path = f"lms-integrations/{created['id']}/"
+    admin.delete(path)
+    result = admin.post(f"{path}test-connection/").json
+    assert result["status"] == "inactive" and "reactivate it" in result["message"]
+    refused = admin.post(f"{path}credentials/", {"name": "push"})
+    assert refused.status_code == 409
+    assert "reactivate it" in refused.json["detail"]
+    assert admin.get(f"{path}credentials/").json == []
