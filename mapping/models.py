@@ -98,6 +98,9 @@ class LMSIntegrationConfig(Base):
     compliance_settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when a change of field_mappings or transformation_rules left records folded under
+    # the old rules; cleared by the rebuild that refolds them.
+    rebuild_pending_since: Mapped[datetime | None]
 
     __table_args__ = (
         Index("idx_lms_type", "company_id", "lms_type"),
@@ -105,6 +108,11 @@ class LMSIntegrationConfig(Base):
         Index("idx_lms_status", "company_id", "connection_status"),
         UniqueConstraint("company_id", "lms_code", name="uk_lms_code"),
     )
+
+    @property
+    def rebuild_pending(self) -> bool:
+        """Whether records folded under earlier reading rules wait to be refolded."""
+        return self.rebuild_pending_since is not None
 
     @property
     def has_authentication_config(self) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from mapping.keys import EnrollmentKey
-from mapping.models import LMSCourseEnrollment, UnmatchedStatement
+from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig, UnmatchedStatement
 from mapping.records import CompanyRecords
 from statements.db import chunks
 from statements.models import StatementRow
@@ -22,7 +22,8 @@ def rebuild(
 ) -> int:
     """Delete the derived records of a company (or one of its integrations) and fold every
     stored statement again; return the number of enrollments written. The result is the
-    same as folding the statements as they arrived."""
+    same as folding the statements as they arrived, under the integrations' rules of now, so
+    no rebuild is pending after it."""
     enrollments = delete(LMSCourseEnrollment).where(LMSCourseEnrollment.company_id == company_id)
     unmatched = delete(UnmatchedStatement).where(UnmatchedStatement.company_id == company_id)
     statements = select(StatementRow.id).where(
@@ -42,6 +43,11 @@ def rebuild(
         keys.update(CompanyRecords(session, company_id).touched_by(some_ids))
     for some_keys in chunks(sorted(keys), ENROLLMENTS):
         CompanyRecords(session, company_id).recompute(some_keys)
-    return len(session.scalars(
-        select(LMSCourseEnrollment.id).where(LMSCourseEnrollment.company_id == company_id)
-    ).all())  # fmt: skip
+    pending = update(LMSIntegrationConfig).where(LMSIntegrationConfig.company_id == company_id)
+    if integration_id is not None:
+        pending = pending.where(LMSIntegrationConfig.id == integration_id)
+    session.execute(pending.values(rebuild_pending_since=None))
+    written = select(LMSCourseEnrollment.id).where(LMSCourseEnrollment.company_id == company_id)
+    if integration_id is not None:
+        written = written.where(LMSCourseEnrollment.lms_integration_id == integration_id)
+    return len(session.scalars(written).all())

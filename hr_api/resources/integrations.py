@@ -31,6 +31,7 @@ from mapping.choices import (
 )
 from mapping.health import fold_backlog
 from mapping.models import LMSIntegrationConfig
+from mapping.rebuild import rebuild
 from mapping.rules import check_lms_code
 from statements import timestamps
 from statements.credentials import (
@@ -94,6 +95,14 @@ class IntegrationSchema(Schema):
     compliance_settings = fields.Dict(load_default=dict, validate=bounded_json)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+    rebuild_pending = fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "the reading rules changed since the records were folded; "
+            "POST rebuild/ refolds them"
+        },
+    )
+    rebuild_pending_since = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class IntegrationPatchSchema(IntegrationSchema):
@@ -277,9 +286,13 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
     if "lms_code" in data:
         check_lms_code(session, integration.company_id, data["lms_code"], integration.id)
     before = _dump(integration)
+    rules = (integration.field_mappings, integration.transformation_rules)
     _apply(integration, data)
     integration.updated_by_user_id = current_access().user_id
     integration.updated_at = datetime.now(UTC)
+    if (integration.field_mappings, integration.transformation_rules) != rules:
+        # Records folded under the old rules stay as they are until refolded.
+        integration.rebuild_pending_since = integration.updated_at
     session.flush()
     audit_event(
         "update", "lms_integration", integration.id, before=before, after=_dump(integration)
@@ -335,6 +348,28 @@ def _connection(
     if integration.last_sync_at is None and not backlog:
         return "waiting", "credentials are active; no statement has arrived yet"
     return "receiving", "statements are arriving and being folded"
+
+
+class RebuildSchema(Schema):
+    enrollments = fields.Integer(required=True)
+    rebuild_pending = fields.Boolean(required=True)
+
+
+@blp.route("/<uuid:integration_id>/rebuild/")
+class Rebuild(MethodView):
+    @requires(*MANAGE)
+    @blp.response(200, RebuildSchema)
+    def post(self, integration_id: uuid.UUID) -> dict[str, Any]:
+        """Refold the integration's HR records from its statements under its rules of now
+        (after a change of field_mappings or transformation_rules)."""
+        integration = _get(integration_id)
+        session = request_session()
+        enrollments = rebuild(session, integration.company_id, integration.id)
+        audit_event(
+            "rebuild", "lms_integration", integration.id, after={"enrollments": enrollments}
+        )
+        session.commit()
+        return {"enrollments": enrollments, "rebuild_pending": False}
 
 
 @blp.route("/<uuid:integration_id>/credentials/")

@@ -279,3 +279,33 @@ def test_a_deactivated_integration_says_so_and_takes_no_credentials(admin):
     assert refused.status_code == 409
     assert "reactivate it" in refused.json["detail"]
     assert admin.get(f"{path}credentials/").json == []
+
+
+def test_changed_reading_rules_leave_a_rebuild_pending_until_it_is_run(admin, db_session):
+    from mapping.identity import EmployeeRecord, upsert_employees
+
+    created = create(admin)
+    path = f"lms-integrations/{created['id']}/"
+    upsert_employees(db_session, admin.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], timestamps.now())  # fmt: skip
+    authority = {"objectType": "Agent", "account": {"homePage": "http://lrs.test", "name": "lms"}}
+    ingest.receive(
+        db_session, admin.company.id, [{"actor": {"mbox": "mailto:ann@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+        "object": {"id": "http://example.com/course", "definition": {"type": "http://adlnet.gov/expapi/activities/course"}}}],
+        authority=authority, authority_key="account:http://lrs.test lms",
+        integration_id=uuid.UUID(created["id"]),
+    )  # fmt: skip
+    process_batch(db_session)
+    assert created["rebuild_pending"] is False
+    renamed = admin.patch(path, {"lms_name": "Renamed"}).json
+    assert renamed["rebuild_pending"] is False
+    rules = {"verbs": {"http://adlnet.gov/expapi/verbs/experienced": "complete"}}
+    changed = admin.patch(path, {"transformation_rules": rules}).json
+    assert changed["rebuild_pending"] is True and changed["rebuild_pending_since"]
+    [before] = admin.get("lms-enrollments/").json["items"]
+    assert before["enrollment_status"] == "in_progress"  # folded under the old rules
+    rebuilt = admin.post(f"{path}rebuild/").json
+    assert rebuilt == {"enrollments": 1, "rebuild_pending": False}
+    [after] = admin.get("lms-enrollments/").json["items"]
+    assert after["enrollment_status"] == "completed"
+    assert admin.get(path).json["rebuild_pending"] is False

@@ -26,6 +26,7 @@ ENDPOINTS = [
     ("PATCH", f"lms-integrations/{ANY_ID}/", INTEGRATIONS, 404),
     ("DELETE", f"lms-integrations/{ANY_ID}/", INTEGRATIONS, 404),
     ("POST", f"lms-integrations/{ANY_ID}/test-connection/", INTEGRATIONS, 404),
+    ("POST", f"lms-integrations/{ANY_ID}/rebuild/", INTEGRATIONS, 404),
     ("GET", f"lms-integrations/{ANY_ID}/credentials/", INTEGRATIONS, 404),
     ("POST", f"lms-integrations/{ANY_ID}/credentials/", INTEGRATIONS, 422),
     ("DELETE", f"lms-integrations/{ANY_ID}/credentials/any-key/", INTEGRATIONS, 404),
