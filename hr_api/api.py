@@ -84,7 +84,7 @@ def _refuse_unstorable() -> None:
     if not request.path.startswith(f"{PREFIX}/"):
         return
     refuse_nul_parameters(request.args)
-    if request.mimetype != "application/json":
+    if not request.is_json:
         return
     body = request.get_data(cache=True)
     if any(token in body for token in (*SUSPECT_ESCAPES, b"NaN", b"Infinity")):

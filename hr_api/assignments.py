@@ -14,23 +14,13 @@ from mapping.identity import employees_keys
 from mapping.keys import EnrollmentKey
 from mapping.models import Employee, LMSIntegrationConfig
 from mapping.outbox import fold_now
-from mapping.vocabulary import ASSIGNED_VERB
+from mapping.vocabulary import ASSIGNED_VERB, hr_authority
 from statements import ingest
 from statements.errors import BadRequest
 from statements.keys import agent_key
 from statements.models import Company
 
 COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
-HR_ACCOUNT_NAME = "hr-system"
-
-
-def hr_authority(company: Company) -> dict[str, Any]:
-    """The authority of statements the HR system records (Data 2.4.9)."""
-    return {
-        "objectType": "Agent",
-        "name": "HR system",
-        "account": {"homePage": company.home_page, "name": HR_ACCOUNT_NAME},
-    }
 
 
 def learner_agent(
@@ -90,7 +80,7 @@ def assign(
         "object": {"objectType": "Activity", "id": course_activity_id, "definition": definition},
         "context": {"extensions": extensions},
     }
-    authority = hr_authority(company)
+    authority = hr_authority(company.home_page)
     ids = ingest.receive(
         session,
         company.id,

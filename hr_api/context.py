@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar, cast
 
 from flask import g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from hr_api import audit
 from hr_api.access import Access, load_access
@@ -16,8 +18,10 @@ from hr_api.state import hr_state
 from hr_api.tokens import InvalidToken
 from lrs.context import request_session
 from statements import timestamps
+from statements.models import Company
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 
 def current_access() -> Access:
@@ -76,19 +80,26 @@ def audit_denied(detail: str) -> None:
         return
     session = request_session()
     session.rollback()
-    audit.record(
-        session,
-        hr_state().audit_key,
-        company_id=access.company_id,
-        actor_user_id=access.user_id,
-        action="denied",
-        object_type="request",
-        object_id=f"{request.method} {request.path}"[:100],
-        request_id=request_id(),
-        at=timestamps.now(),
-        after={"detail": detail},
-    )
-    session.commit()
+    if session.get(Company, access.company_id) is None:
+        return  # a token for a company that does not exist: nothing to audit it in
+    try:
+        audit.record(
+            session,
+            hr_state().audit_key,
+            company_id=access.company_id,
+            actor_user_id=access.user_id,
+            action="denied",
+            object_type="request",
+            object_id=f"{request.method} {request.path}"[:100],
+            request_id=request_id(),
+            at=timestamps.now(),
+            after={"detail": detail},
+        )
+        session.commit()
+    except SQLAlchemyError:
+        # The refusal stands whether or not it could be written down.
+        session.rollback()
+        log.exception("could not audit a refused request")
 
 
 def audit_event(

@@ -29,6 +29,8 @@ class Event:
     result: Json
     context: Json
     course: Json
+    # Stored by the HR system: only then may it set HR-owned facts.
+    by_hr: bool = False
 
     @property
     def order(self) -> tuple[datetime, datetime, uuid.UUID]:

@@ -223,13 +223,14 @@ def _described(events: Sequence[Event]) -> Json:
 
 def _is_hr(event: Event, *keys: str) -> bool:
     """Whether the HR system recorded the statement (one of `keys` marks it, by default any
-    of the HR extensions): HR facts, not the learner's doing."""
+    of the HR extensions): HR facts, not the learner's doing. The marks count only on
+    statements stored under the HR system's authority: from an LMS they mean nothing."""
     extensions = event.context.get("extensions", {})
-    return any(key in extensions for key in keys or HR_KEYS)
+    return event.by_hr and any(key in extensions for key in keys or HR_KEYS)
 
 
 def _source(event: Event) -> EnrollmentSource:
-    if any(key in event.context.get("extensions", {}) for key in (DUE_DATE, MANDATORY)):
+    if _is_hr(event, DUE_DATE, MANDATORY):
         return EnrollmentSource.MANAGER_ASSIGNMENT
     return EnrollmentSource.SYSTEM_ASSIGNMENT
 

@@ -25,9 +25,11 @@ from mapping.keys import EnrollmentKey
 from mapping.models import LMSIntegrationConfig
 from mapping.placement import Placement, Placements, registration_of
 from mapping.reading import LiveByActor, LoadedStatement, StatementReader
+from mapping.vocabulary import hr_authority
 from mapping.writer import RecordWriter
 from statements.keys import agent_key, index_key
 from statements.locks import lock, try_lock
+from statements.models import Company
 from statements.rules import VOIDED_VERB
 from statements.timestamps import parse_timestamp
 
@@ -46,6 +48,8 @@ class CompanyRecords:
         self.writer = RecordWriter(session, company_id, self.rules)
         self._rules: dict[uuid.UUID, IntegrationRules] = {}
         self._keys: dict[Learner, list[str]] = {}
+        company = session.get(Company, company_id)
+        self.hr_key = agent_key(hr_authority(company.home_page)) if company else None
 
     def update(self, statement_ids: Sequence[uuid.UUID], *, wait: bool) -> set[uuid.UUID]:
         """Bring the records up to date with newly stored statements.
@@ -67,7 +71,7 @@ class CompanyRecords:
         self._recompute(sorted(key for key in held if touched[key] - deferred))
         latest: dict[uuid.UUID, datetime] = {}
         for row in self.reader.by_ids(statement_ids):
-            if row.integration_id is not None and row.id not in deferred:
+            if row.integration_id is not None and row.id not in deferred and not self._by_hr(row):
                 latest[row.integration_id] = max(
                     row.stored, latest.get(row.integration_id, row.stored)
                 )
@@ -141,6 +145,11 @@ class CompanyRecords:
         lock(self.session, (key.lock_key for key in ordered))
         self._recompute(ordered)
 
+    def _by_hr(self, row: LoadedStatement) -> bool:
+        """Whether the HR system stored the statement (its authority is the HR account)."""
+        authority = row.data.get("authority")
+        return authority is not None and agent_key(authority) == self.hr_key
+
     def rules(self, integration_id: uuid.UUID) -> IntegrationRules:
         """The reading rules of one of the company's integrations, read once per batch."""
         if integration_id not in self._rules:
@@ -173,7 +182,8 @@ class CompanyRecords:
             for row in statements:
                 if (placement := placed.get(row.id)) is not None:
                     course = placement.course["id"]
-                    events.setdefault((learner, course), []).append(_event(row, placement, rules))
+                    event = _event(row, placement, rules, self._by_hr(row))
+                    events.setdefault((learner, course), []).append(event)
         results: list[tuple[EnrollmentKey, EnrollmentFacts | None]] = []
         for key in keys:
             found = events.get(((key.integration_id, key.employee_id), key.course_id))
@@ -205,7 +215,9 @@ def _voids(statement: Json) -> bool:
     return bool(statement["verb"]["id"] == VOIDED_VERB and obj.get("objectType") == "StatementRef")
 
 
-def _event(row: LoadedStatement, placement: Placement, rules: IntegrationRules) -> Event:
+def _event(
+    row: LoadedStatement, placement: Placement, rules: IntegrationRules, by_hr: bool
+) -> Event:
     data = row.data
     return Event(
         statement_id=row.id,
@@ -217,4 +229,5 @@ def _event(row: LoadedStatement, placement: Placement, rules: IntegrationRules) 
         result=data.get("result", {}),
         context=data.get("context", {}),
         course=placement.course,
+        by_hr=by_hr,
     )

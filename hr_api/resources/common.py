@@ -37,14 +37,19 @@ def enrolled_between(statement: Select[Any], query: Mapping[str, Any]) -> Select
     return statement
 
 
+# Enrollments no longer owed: done, or taken off the learner's plate.
+SETTLED = (
+    EnrollmentStatus.COMPLETED,
+    EnrollmentStatus.CERTIFIED,
+    EnrollmentStatus.DROPPED,
+    EnrollmentStatus.EXPIRED,
+)
+
+
 def overdue(today: date) -> ColumnElement[bool]:
-    """An enrollment past its due date and not completed."""
+    """An enrollment past its due date and still owed."""
     e = LMSCourseEnrollment
-    return (
-        (e.enrollment_status != EnrollmentStatus.COMPLETED)
-        & e.due_date.is_not(None)
-        & (e.due_date < today)
-    )
+    return e.enrollment_status.not_in(SETTLED) & e.due_date.is_not(None) & (e.due_date < today)
 
 
 def visible_employee(session: Session, access: Access, employee_id: uuid.UUID) -> Employee:

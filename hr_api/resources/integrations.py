@@ -54,6 +54,8 @@ MANAGE = ("can_manage_integrations", "can_manage_lms_config")
 # documents, agent profiles): granting one is handing out an export of everyone's data.
 READING_SCOPES = frozenset({"statements/read", "all/read", "all", "state", "profile"})
 EXPORT = "can_export_data"
+# What lifts the HR API's masking of scores and free text (hr_api.resources.enrollments).
+UNMASKED = ("can_view_reports",)
 # How long a statement may wait to be folded before test-connection calls it a backlog.
 BACKLOG_ALERT_S = 60.0
 # Integration methods whose LMS pushes statements with an LRS credential.
@@ -269,15 +271,21 @@ class IntegrationItem(MethodView):
         session = request_session()
         before = _dump(integration)
         integration.is_active = False
-        integration.connection_status = ConnectionStatus.DISCONNECTED
         integration.updated_by_user_id = current_access().user_id
         integration.updated_at = datetime.now(UTC)
-        revoke_integration_credentials(session, integration.id)
+        _deactivate(integration)
         session.flush()
         audit_event(
             "deactivate", "lms_integration", integration.id, before=before, after=_dump(integration)
         )
         session.commit()
+
+
+def _deactivate(integration: LMSIntegrationConfig) -> None:
+    """What deactivating an integration means, whichever way it is done: it is disconnected
+    and its LMS can no longer push."""
+    integration.connection_status = ConnectionStatus.DISCONNECTED
+    revoke_integration_credentials(request_session(), integration.id)
 
 
 def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationConfig:
@@ -293,6 +301,8 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
     if (integration.field_mappings, integration.transformation_rules) != rules:
         # Records folded under the old rules stay as they are until refolded.
         integration.rebuild_pending_since = integration.updated_at
+    if before["is_active"] and not integration.is_active:
+        _deactivate(integration)
     session.flush()
     audit_event(
         "update", "lms_integration", integration.id, before=before, after=_dump(integration)
@@ -426,11 +436,13 @@ def _may_grant(access: Access, scopes: list[str]) -> None:
     """A credential never reads more than the user who issues it may see: scopes that read
     everyone's records need the export permission with company-wide data access."""
     reading = sorted(READING_SCOPES.intersection(scopes))
-    if reading and not (access.can(EXPORT) and access.sees_all):
+    unmasked = all(access.can(p) for p in UNMASKED)
+    if reading and not (access.can(EXPORT) and unmasked and access.sees_all):
         raise Forbidden(
             f"the scopes {', '.join(reading)} let a credential read every employee's learning "
-            f"records; issuing them needs {EXPORT} with company-wide data access. Issue "
-            "statements/write and statements/read/mine for an LMS that only sends statements"
+            f"records, unmasked; issuing them needs {', '.join((EXPORT, *UNMASKED))} with "
+            "company-wide data access. Issue statements/write and statements/read/mine for an "
+            "LMS that only sends statements"
         )
 
 

@@ -91,3 +91,14 @@ def test_enrollments_filter_by_overdue_and_due_dates(admin, company):
     assert len(ids(overdue="false")) == 3
     assert ids(due_from="2999-01-01") == [str(soon.id)]
     assert ids(due_to="2000-12-31", overdue="true") == [str(late.id)]
+
+
+def test_settled_enrollments_are_never_overdue(admin, company):
+    for status in ("dropped", "expired", "certified", "completed"):
+        EnrollmentFactory(
+            company_id=company.id, enrollment_status=status, due_date=date(2026, 1, 1)
+        )
+    late = EnrollmentFactory(company_id=company.id, overdue_mandatory=True)
+    items = admin.get("lms-enrollments/", query_string={"overdue": "true"}).json["items"]
+    assert [item["id"] for item in items] == [str(late.id)]
+    assert admin.get("lms-analytics/").json["totals"]["overdue_mandatory"] == 1

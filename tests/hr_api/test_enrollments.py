@@ -289,3 +289,23 @@ def test_a_due_date_decades_ago_is_refused(admin, org):
     assert response.status_code == 422
     assert response.json["errors"][0]["path"] == "json.due_date"
     assert admin.get("lms-enrollments/").json["total"] == 0
+
+
+def test_an_lms_cannot_set_what_hr_owns(admin, org, db_session):
+    """HR marks in a statement from an LMS credential are ignored: only the HR system's
+    authority sets due dates, flags and HR statuses."""
+    forged = {
+        "actor": {"mbox": "mailto:ann@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/launched"},
+        "object": {"id": "https://lms.example.com/courses/ethics",
+                   "definition": {"type": "http://adlnet.gov/expapi/activities/course"}},
+        "context": {"extensions": {"urn:x-hr-lrs:assignment:due-date": "2000-01-01",
+                                   "urn:x-hr-lrs:assignment:mandatory": True,
+                                   "urn:x-hr-lrs:assignment:status": "dropped"}},
+    }  # fmt: skip
+    org["lms"].store(forged)
+    process_batch(db_session)
+    [enrollment] = admin.get("lms-enrollments/").json["items"]
+    assert enrollment["enrollment_status"] == "in_progress"
+    assert (enrollment["due_date"], enrollment["is_mandatory"]) == (None, False)
+    assert enrollment["enrollment_source"] == "self_enrollment"

@@ -309,3 +309,26 @@ def test_changed_reading_rules_leave_a_rebuild_pending_until_it_is_run(admin, db
     [after] = admin.get("lms-enrollments/").json["items"]
     assert after["enrollment_status"] == "completed"
     assert admin.get(path).json["rebuild_pending"] is False
+
+
+def test_deactivating_through_a_patch_revokes_the_credentials_too(admin, app):
+    created = create(admin)
+    path = f"lms-integrations/{created['id']}/"
+    issued = admin.post(f"{path}credentials/", {"name": "push"}).json
+    patched = admin.patch(path, {"is_active": False}).json
+    assert (patched["is_active"], patched["connection_status"]) == (False, "disconnected")
+    lms = XapiClient(app.test_client(), issued["key"], issued["secret"], admin.company)
+    assert lms.get().status_code == 401
+    assert admin.post(f"{path}test-connection/").json["active_credentials"] == 0
+
+
+def test_an_hr_assignment_is_no_traffic_from_the_lms(admin, db_session):
+    from mapping.identity import EmployeeRecord, upsert_employees
+
+    created = create(admin)
+    [ann] = upsert_employees(db_session, admin.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], timestamps.now())  # fmt: skip
+    body = {"employee_id": str(ann.id), "lms_integration_id": created["id"],
+            "course_activity_id": "https://lms.example.com/courses/ethics"}  # fmt: skip
+    assert admin.post("lms-enrollments/", body).status_code == 201
+    health = admin.get(f"lms-integrations/{created['id']}/").json
+    assert (health["connection_status"], health["last_sync_at"]) == ("disconnected", None)

@@ -70,9 +70,16 @@ def test_each_permission_opens_exactly_its_endpoints(
 
 ISSUERS = {
     "integrations only": (("can_manage_integrations",), DataAccessLevel.ALL),
-    "with export": (("can_manage_integrations", "can_export_data"), DataAccessLevel.ALL),
-    "export for one department": (
+    "with export": (
+        ("can_manage_integrations", "can_export_data", "can_view_reports"),
+        DataAccessLevel.ALL,
+    ),
+    "export of masked records": (
         ("can_manage_integrations", "can_export_data"),
+        DataAccessLevel.ALL,
+    ),
+    "export for one department": (
+        ("can_manage_integrations", "can_export_data", "can_view_reports"),
         DataAccessLevel.DEPARTMENT,
     ),
 }
@@ -100,7 +107,7 @@ def test_a_credential_reads_no_more_than_its_issuer_may_see(make_user, admin, sc
         assert [c["scopes"] for c in admin.get(base).json] == [[scope]]
     else:
         assert response.status_code == 403
-        assert "can_export_data with company-wide data access" in response.json["detail"]
+        assert "can_export_data, can_view_reports with company-wide" in response.json["detail"]
         assert admin.get(base).json == []
 
 

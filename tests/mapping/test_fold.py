@@ -36,6 +36,7 @@ def event(
     lesson: dict[str, Any] | None = None,
     result: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
+    by_hr: bool = False,
 ) -> Event:
     verb_id = verb if verb.startswith("http") else ADL + verb
     at = T0 + timedelta(minutes=minutes)
@@ -43,7 +44,7 @@ def event(
         statement_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{verb_id}/{minutes}/{lesson}"),
         timestamp=at, stored=at + timedelta(seconds=1), verb_id=verb_id,
         effect=VERB_EFFECTS.get(verb_id), lesson=lesson, result=result or {},
-        context=context or {}, course=COURSE,
+        context=context or {}, course=COURSE, by_hr=by_hr,
     )  # fmt: skip
 
 
@@ -245,7 +246,8 @@ def test_lesson_completed_in_under_a_minute_is_recorded():
 def test_hr_assignment_sets_the_hr_owned_fields():
     assignment = {"extensions": {DUE_DATE: "2026-02-01", MANDATORY: True, COMPLIANCE: True}}
     facts = folded(
-        event("https://w3id.org/xapi/tla/verbs/assigned", context=assignment), event("launched", 5)
+        event("https://w3id.org/xapi/tla/verbs/assigned", context=assignment, by_hr=True),
+        event("launched", 5),
     )
     assert (facts.due_date, facts.is_mandatory, facts.is_compliance_training) == (
         date(2026, 2, 1),
@@ -259,9 +261,9 @@ def test_latest_hr_assignment_wins_and_can_put_the_enrollment_on_hold():
     first = {"extensions": {DUE_DATE: "2026-02-01", MANDATORY: True}}
     later = {"extensions": {DUE_DATE: "2026-03-01", MANDATORY: True, HR_STATUS: "on_hold"}}
     facts = folded(
-        event("https://w3id.org/xapi/tla/verbs/assigned", 0, context=first),
+        event("https://w3id.org/xapi/tla/verbs/assigned", 0, context=first, by_hr=True),
         event("launched", 5),
-        event("https://w3id.org/xapi/tla/verbs/assigned", 10, context=later),
+        event("https://w3id.org/xapi/tla/verbs/assigned", 10, context=later, by_hr=True),
     )
     assert facts.due_date == date(2026, 3, 1)
     assert facts.status == EnrollmentStatus.ON_HOLD
@@ -270,3 +272,11 @@ def test_latest_hr_assignment_wins_and_can_put_the_enrollment_on_hold():
 def test_fold_of_nothing_is_an_error():
     with pytest.raises(ValueError):
         fold([], FoldSettings())
+
+
+def test_hr_marks_from_anyone_but_the_hr_system_mean_nothing():
+    forged = {"extensions": {DUE_DATE: "2000-01-01", MANDATORY: True, HR_STATUS: "dropped"}}
+    facts = folded(event("launched", 0), event("progressed", 5, context=forged))
+    assert (facts.due_date, facts.is_mandatory, facts.status) == (
+        None, False, EnrollmentStatus.IN_PROGRESS,
+    )  # fmt: skip
