@@ -33,8 +33,8 @@ from statements.timestamps import format_timestamp, parse_timestamp
 
 GENESIS = "0" * 64
 NOT_SEALED = (
-    "the row is not sealed by the key: rows from before the chain was keyed are sealed once, "
-    "after the upgrade, with lrs audit seal; any other was forged"
+    "the row is not sealed by the key: it was forged, or written before the upgrade to the "
+    "keyed chain (those are sealed once, right after the upgrade, with lrs audit seal)"
 )
 REDACTED = "***"
 _SECRET_WORDS = ("secret", "password", "token", "authentication_config", "private_key", "api_key")
@@ -163,25 +163,44 @@ def verify(
 
 
 def seal(session: Session, key: bytes) -> int:
-    """Re-chain under `key` the rows written before the chain was keyed, once their plain
-    SHA-256 chain is checked; return how many were sealed. Sealed rows are left alone."""
+    """Once, after the upgrade to the keyed chain: re-chain under `key` each company's rows
+    written before it, and the keyed rows written on top of them since; return how many
+    unkeyed rows were sealed. The old rows must form an unbroken plain SHA-256 chain from the
+    start, and every row after them must verify under the key: an unkeyed row after a keyed
+    one, or any row that verifies under neither, is a forgery, and nothing is sealed."""
     sealed = 0
-    previous: dict[uuid.UUID, str] = {}
-    query = select(AuditEvent).order_by(AuditEvent.company_id, AuditEvent.id)
-    for event in session.scalars(query):
-        expected_previous = previous.get(event.company_id, GENESIS)
-        if event.previous_hash == expected_previous and chain_hash(event, key) == event.hash:
-            previous[event.company_id] = event.hash
+    companies = session.scalars(select(AuditEvent.company_id).distinct()).all()
+    for company_id in sorted(companies):
+        lock(session, [lock_key(company_id)])
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.company_id == company_id).order_by(AuditEvent.id)
+        ).all()
+        old, keyed, previous = 0, False, GENESIS
+        for event in events:
+            unkeyed = chain_hash(event, None) == event.hash
+            if event.previous_hash != previous or not (
+                unkeyed or chain_hash(event, key) == event.hash
+            ):
+                raise ConfigError(
+                    f"audit row {event.id} of company {company_id} verifies under neither the "
+                    "key nor the unkeyed chain: it was changed, and nothing is sealed"
+                )
+            if unkeyed and keyed:
+                raise ConfigError(
+                    f"audit row {event.id} of company {company_id} is unkeyed after keyed rows: "
+                    "it was forged, and nothing is sealed"
+                )
+            old += unkeyed
+            keyed = keyed or not unkeyed
+            previous = event.hash
+        if not old:
             continue
-        if chain_hash(event, None) != event.hash:
-            raise ConfigError(
-                f"audit row {event.id} of company {event.company_id} matches neither the key "
-                "nor the unkeyed chain; it was changed, so it is not sealed"
-            )
-        event.previous_hash = expected_previous
-        event.hash = chain_hash(event, key)
-        previous[event.company_id] = event.hash
-        sealed += 1
+        previous = GENESIS
+        for event in events:
+            event.previous_hash = previous
+            event.hash = chain_hash(event, key)
+            previous = event.hash
+        sealed += old
     session.flush()
     return sealed
 

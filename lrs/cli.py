@@ -259,7 +259,7 @@ def audit_seal() -> None:
     their plain SHA-256 chain and re-chain them under the audit key."""
     with _session() as (settings, session):
         sealed = seal_audit(session, audit_key(settings))
-    click.echo(f"sealed {sealed} audit rows under the key")
+    click.echo(f"sealed {sealed} audit rows under the key; take a checkpoint now")
 
 
 @audit.command("checkpoint")

@@ -175,10 +175,34 @@ def test_rows_from_before_the_keyed_chain_are_sealed_once(db_session):
 def test_a_changed_old_row_is_not_sealed(db_session):
     company = CompanyFactory()
     changed = record(db_session, company, key=None)
+    record(db_session, company, key=None)
     changed.action = "read"
+    changed.hash = audit.chain_hash(changed, None)  # its own hash recomputed, not its links
     db_session.flush()
-    with pytest.raises(ConfigError, match=f"audit row {changed.id} .* is not sealed"):
+    with pytest.raises(
+        ConfigError, match=f"audit row .* of company {company.id} verifies under neither"
+    ):
         audit.seal(db_session, KEY)
+
+
+def test_an_unkeyed_row_after_keyed_ones_is_a_forgery_seal_refuses(db_session):
+    company = CompanyFactory()
+    record(db_session, company, key=None)
+    record(db_session, company)
+    forged = record(db_session, company, key=None)
+    with pytest.raises(ConfigError, match=f"audit row {forged.id} .* unkeyed after keyed rows"):
+        audit.seal(db_session, KEY)
+    assert [b.reason for b in audit.verify(db_session, KEY, company.id)] == [
+        audit.NOT_SEALED, audit.NOT_SEALED,
+    ]  # fmt: skip
+
+
+def test_rows_written_on_top_of_old_ones_are_sealed_with_them(db_session):
+    company = CompanyFactory()
+    record(db_session, company, key=None)
+    record(db_session, company)  # written by the upgraded service before the seal
+    assert audit.seal(db_session, KEY) == 1
+    assert audit.verify(db_session, KEY, company.id) == []
 
 
 def test_cli_checkpoints_catch_a_truncated_log(database_url, engine, tmp_path):
