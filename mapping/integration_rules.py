@@ -45,8 +45,13 @@ class IntegrationRules:
     @classmethod
     def of(cls, integration: LMSIntegrationConfig | None) -> IntegrationRules:
         """The rules of an integration; the defaults when there is none."""
-        fields: Json = integration.field_mappings if integration else {}
-        rules: Json = integration.transformation_rules if integration else {}
+        if integration is None:
+            return cls.of_settings({}, {})
+        return cls.of_settings(integration.field_mappings, integration.transformation_rules)
+
+    @classmethod
+    def of_settings(cls, fields: Json, rules: Json) -> IntegrationRules:
+        """The rules an integration's field_mappings and transformation_rules make."""
         verbs = dict(VERB_EFFECTS)
         for verb, effect in (rules.get("verbs") or {}).items():
             verbs[verb] = Effect(effect)
@@ -62,6 +67,37 @@ class IntegrationRules:
             credits=Decimal(str(rules.get("credits", "0"))).quantize(CENTS),
             passing_score=Decimal(str(passing)).quantize(CENTS) if passing is not None else None,
         )
+
+    @classmethod
+    def problems(cls, field_mappings: Json, transformation_rules: Json) -> dict[str, str]:
+        """What is wrong with rules an HR admin wants to set, by setting; empty when they can
+        be applied. Checked when they are set, so that folding never meets them broken."""
+        found: dict[str, str] = {}
+        for name in ("course_id_pattern", "course_code_pattern"):
+            pattern = field_mappings.get(name)
+            if pattern is None:
+                continue
+            problem = _pattern_problem(pattern)
+            if problem:
+                found[f"field_mappings.{name}"] = problem
+        for verb, effect in (transformation_rules.get("verbs") or {}).items():
+            if effect not in Effect.__members__.values():
+                known = ", ".join(e.value for e in Effect)
+                found[f"transformation_rules.verbs.{verb}"] = f"must be one of {known}"
+        for name in ("credits", "passing_score"):
+            value = transformation_rules.get(name)
+            if value is not None and not _is_number(value):
+                found[f"transformation_rules.{name}"] = "must be a number"
+        for activity, course_type in (transformation_rules.get("course_types") or {}).items():
+            if course_type not in CourseType.__members__.values():
+                known = ", ".join(t.value for t in CourseType)
+                found[f"transformation_rules.course_types.{activity}"] = f"must be one of {known}"
+        if not found:
+            try:
+                cls.of_settings(field_mappings, transformation_rules)
+            except (ValueError, TypeError, AttributeError) as exc:
+                found["transformation_rules"] = f"cannot be applied: {exc}"
+        return found
 
     @property
     def fold_settings(self) -> FoldSettings:
@@ -99,3 +135,33 @@ class IntegrationRules:
         """The specification's course type of a course activity."""
         name = self.course_type_names.get(activity_type(course) or "", CourseType.ELEARNING)
         return CourseType(name)
+
+
+# A quantified group with a quantifier inside, such as (a+)+ or (a|a)*: the shape whose
+# backtracking grows exponentially with the input.
+_NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
+MAX_PATTERN = 300
+
+
+def _pattern_problem(pattern: Any) -> str | None:
+    if not isinstance(pattern, str):
+        return "must be a regular expression (a string)"
+    if len(pattern) > MAX_PATTERN:
+        return f"may be at most {MAX_PATTERN} characters"
+    if _NESTED_QUANTIFIER.search(pattern):
+        return "nests a repetition inside a repeated group, which can take forever to match"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"is not a regular expression: {exc}"
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        Decimal(str(value)).quantize(CENTS)
+    except (ArithmeticError, ValueError):
+        return False
+    return True

@@ -70,7 +70,14 @@ def _fold(
         by_company[company_id].append(statement_id)
     deferred: set[tuple[uuid.UUID, uuid.UUID]] = set()
     for company_id, statement_ids in sorted(by_company.items()):
-        left = CompanyRecords(session, company_id).update(statement_ids, wait=wait)
+        # One company's failure must not hold up the others: its work is undone and its
+        # statements stay in the outbox, to be tried again.
+        try:
+            with session.begin_nested():
+                left = CompanyRecords(session, company_id).update(statement_ids, wait=wait)
+        except Exception:
+            log.exception("folding statements of company %s failed; they stay queued", company_id)
+            left = set(statement_ids)
         deferred.update((company_id, statement_id) for statement_id in left)
     return deferred
 

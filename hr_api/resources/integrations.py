@@ -10,7 +10,15 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, missing, pre_load, validate
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    missing,
+    pre_load,
+    validate,
+    validates_schema,
+)
 from sqlalchemy import select
 
 from hr_api.access import Access
@@ -30,6 +38,7 @@ from mapping.choices import (
     SyncFrequency,
 )
 from mapping.health import fold_backlog
+from mapping.integration_rules import IntegrationRules
 from mapping.models import LMSIntegrationConfig
 from mapping.rebuild import rebuild
 from mapping.rules import check_lms_code
@@ -106,6 +115,16 @@ class IntegrationSchema(Schema):
     )
     rebuild_pending_since = fields.DateTime(dump_only=True, allow_none=True)
 
+    @validates_schema
+    def _rules_apply(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if "field_mappings" not in data and "transformation_rules" not in data:
+            return
+        problems = IntegrationRules.problems(
+            data.get("field_mappings") or {}, data.get("transformation_rules") or {}
+        )
+        if problems:
+            raise ValidationError(problems)
+
 
 class IntegrationPatchSchema(IntegrationSchema):
     """The fields of a PATCH, all optional."""
@@ -130,7 +149,8 @@ def _replace_schema() -> type[Schema]:
             return data
         return {name: value for name, value in data.items() if name not in read_only}
 
-    return type("IntegrationReplaceSchema", (Schema,), {**declared, "_drop": drop_read_only})
+    hooks = {"_drop": drop_read_only, "_rules_apply": IntegrationSchema._rules_apply}
+    return type("IntegrationReplaceSchema", (Schema,), {**declared, **hooks})
 
 
 IntegrationReplaceSchema = _replace_schema()

@@ -332,3 +332,30 @@ def test_an_hr_assignment_is_no_traffic_from_the_lms(admin, db_session):
     assert admin.post("lms-enrollments/", body).status_code == 201
     health = admin.get(f"lms-integrations/{created['id']}/").json
     assert (health["connection_status"], health["last_sync_at"]) == ("disconnected", None)
+
+
+@pytest.mark.parametrize(
+    ("rules", "path"),
+    [
+        ({"field_mappings": {"course_code_pattern": "("}}, "field_mappings.course_code_pattern"),
+        ({"field_mappings": {"course_id_pattern": "(a+)+$"}}, "field_mappings.course_id_pattern"),
+        ({"transformation_rules": {"credits": "abc"}}, "transformation_rules.credits"),
+        (
+            {"transformation_rules": {"verbs": {"http://x/v": "finish"}}},
+            "transformation_rules.verbs.http://x/v",
+        ),
+        (
+            {"transformation_rules": {"course_types": {"http://x/t": "lecture"}}},
+            "transformation_rules.course_types.http://x/t",
+        ),
+    ],
+    ids=["broken pattern", "exponential pattern", "credits", "effect", "course type"],
+)
+def test_reading_rules_that_cannot_be_applied_are_refused(admin, rules, path):
+    created = create(admin)
+    for method, body in (("post", INTEGRATION | rules | {"lms_code": "NEW"}), ("patch", rules), ("put", INTEGRATION | rules)):  # fmt: skip
+        target = "lms-integrations/" if method == "post" else f"lms-integrations/{created['id']}/"
+        response = getattr(admin, method)(target, body)
+        assert response.status_code == 422, (method, response.json)
+        assert response.json["errors"][0]["path"] == f"json.{path}"
+    assert admin.get(f"lms-integrations/{created['id']}/").json["transformation_rules"] == {}

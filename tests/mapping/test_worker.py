@@ -190,3 +190,29 @@ def test_enrollment_locks_are_tried_without_waiting(committed, engine):
             assert try_lock(session, wanted) == {keys[1].lock_key}
     with Session(engine) as session, session.begin():
         assert try_lock(session, wanted) == wanted
+
+
+def test_a_company_whose_fold_fails_holds_up_no_other(committed, engine, monkeypatch):
+    client, company_id = committed
+    client.store(statement("learner0"))
+    with Session(engine) as session, session.begin():
+        other = get_or_create_company(session, f"other-{uuid.uuid4().hex[:8]}", "http://lrs.test")
+        other_id = other.id
+        session.add(StatementOutbox(company_id=other_id, statement_id=uuid.uuid4(), created=now()))
+    update = records.CompanyRecords.update
+
+    def failing(self, statement_ids, **options):
+        if self.company_id == company_id:
+            raise RuntimeError("this company's rules are broken")
+        return update(self, statement_ids, **options)
+
+    monkeypatch.setattr(records.CompanyRecords, "update", failing)
+    try:
+        with Session(engine) as session, session.begin():
+            assert process_batch(session) == 1  # the other company's row
+        with Session(engine) as session:
+            left = session.scalars(select(StatementOutbox.company_id)).all()
+        assert company_id in left and other_id not in left
+    finally:
+        with Session(engine) as session, session.begin():
+            session.execute(delete(Company).where(Company.id == other_id))
