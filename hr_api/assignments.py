@@ -14,8 +14,9 @@ from mapping.identity import employees_keys
 from mapping.keys import EnrollmentKey
 from mapping.models import Employee, LMSIntegrationConfig
 from mapping.outbox import fold_now
-from mapping.vocabulary import ASSIGNED_VERB, hr_authority
+from mapping.vocabulary import ASSIGNED_VERB
 from statements import ingest
+from statements.credentials import hr_authority
 from statements.errors import BadRequest
 from statements.keys import agent_key
 from statements.models import Company

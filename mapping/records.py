@@ -25,8 +25,8 @@ from mapping.keys import EnrollmentKey
 from mapping.models import LMSIntegrationConfig
 from mapping.placement import Placement, Placements, registration_of
 from mapping.reading import LiveByActor, LoadedStatement, StatementReader
-from mapping.vocabulary import hr_authority
 from mapping.writer import RecordWriter
+from statements.credentials import hr_authority
 from statements.keys import agent_key, index_key
 from statements.locks import lock, try_lock
 from statements.models import Company

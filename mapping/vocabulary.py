@@ -69,20 +69,6 @@ VERB_EFFECTS: dict[str, Effect] = {
     ADL + "suspended": Effect.SESSION_END,
     ADL_W3ID + "abandoned": Effect.SESSION_END,
 }
-# The account HR-side statements are stored under (their authority), in the company's home
-# page; only statements with this authority may set HR-owned facts.
-HR_ACCOUNT_NAME = "hr-system"
-
-
-def hr_authority(home_page: str) -> dict[str, Any]:
-    """The authority of statements the HR system records (Data 2.4.9)."""
-    return {
-        "objectType": "Agent",
-        "name": "HR system",
-        "account": {"homePage": home_page, "name": HR_ACCOUNT_NAME},
-    }
-
-
 # The verb the HR API records assignments with.
 ASSIGNED_VERB = "https://w3id.org/xapi/tla/verbs/assigned"
 

@@ -58,6 +58,21 @@ class Credential(Base):
     revoked_at: Mapped[datetime | None]
 
 
+# The account HR-side statements are stored under (their authority), in the company's home
+# page. Only statements with this authority may set HR-owned facts, and only it may void
+# them. No credential's key can be this name: keys are hexadecimal.
+HR_ACCOUNT_NAME = "hr-system"
+
+
+def hr_authority(home_page: str) -> dict[str, Any]:
+    """The authority of statements the HR system records (Data 2.4.9)."""
+    return {
+        "objectType": "Agent",
+        "name": "HR system",
+        "account": {"homePage": home_page, "name": HR_ACCOUNT_NAME},
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling: the credential, its company and what it may do."""

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from statements import timestamps
 from statements.activities import record_activities
+from statements.credentials import hr_authority
 from statements.db import insert_rows, one_of
 from statements.equivalence import equivalent
-from statements.errors import FieldError, StatementConflict, StatementInvalid
-from statements.keys import index_key
+from statements.errors import FieldError, Forbidden, StatementConflict, StatementInvalid
+from statements.keys import agent_key, index_key
 from statements.locks import lock, statement_lock_key
 from statements.models import (
     ACTIVITIES,
@@ -29,6 +30,7 @@ from statements.models import (
     OUTBOX,
     STATEMENTS,
     TARGETS,
+    Company,
     StatementRow,
     StatementTarget,
 )
@@ -119,7 +121,7 @@ def _insert(
     integration_id: uuid.UUID | None,
 ) -> None:
     targets = _targets(session, company_id, new)
-    voided = _voided_ids(session, company_id, new)
+    voided = _voided_ids(session, company_id, new, integration_id)
     insert_rows(
         session,
         STATEMENTS,
@@ -234,37 +236,85 @@ def _voided_ids(
     session: Session,
     company_id: uuid.UUID,
     new: Sequence[PreparedStatement],
+    integration_id: uuid.UUID | None,
 ) -> set[uuid.UUID]:
     """Ids that become voided: targets of new voiding statements, and new statements that a
     stored voiding statement already targets. A voiding statement is never voided (Data 2.3.2).
+
+    A statement is voided only by the authority that stored it, or by a credential of the
+    integration it came through; the HR system's statements only by the HR system. A batch
+    voiding anything else is refused whole; a stored voiding statement of another authority
+    leaves a newly arrived target alone.
     """
     voiding_verb = index_key(VOIDED_VERB)
     new_by_id = {p.id: p for p in new}
-    targets = {p.ref_id for p in new if p.is_voiding and p.ref_id is not None}
-    stored_targets = targets - new_by_id.keys()
+    voided_by = {p.ref_id: p for p in new if p.is_voiding and p.ref_id is not None}
+    stored_targets = voided_by.keys() - new_by_id.keys()
+    rights = _VoidingRights(session, company_id)
     stored_voiding: set[uuid.UUID] = set()
     if stored_targets:
         # The tenant is checked on the rows found (see StatementRow's keys), here and below.
-        stored_voiding = {
-            statement_id
-            for statement_id, owner in session.execute(
-                select(StatementRow.id, StatementRow.company_id).where(
-                    one_of(session, StatementRow.id, list(stored_targets)),
-                    StatementRow.verb_key == voiding_verb,
-                    StatementRow.ref_id.is_not(None),
-                )
-            )
-            if owner == company_id
-        }
-    targets |= {
-        target
-        for target, owner in session.execute(
-            select(StatementRow.ref_id, StatementRow.company_id).where(
-                one_of(session, StatementRow.ref_id, list(new_by_id)),
-                StatementRow.verb_key == voiding_verb,
-            )
+        s = StatementRow
+        found = session.execute(
+            select(
+                s.id, s.company_id, s.verb_key, s.ref_id, s.authority_key, s.integration_id
+            ).where(one_of(session, s.id, list(stored_targets)))
         )
-        if owner == company_id
-    }
+        for target_id, owner, verb_key, ref_id, authority, target_integration in found:
+            if owner != company_id:
+                continue
+            voider = voided_by[target_id].authority_key
+            if not rights.allow(voider, integration_id, authority, target_integration):
+                raise Forbidden(
+                    f"statement {target_id} was stored by another authority: only it, or a "
+                    "credential of the integration it came through, may void it"
+                )
+            if verb_key == voiding_verb and ref_id is not None:
+                stored_voiding.add(target_id)
+    targets = set(voided_by)
+    s = StatementRow
+    for target, owner, authority_key, voider_integration in session.execute(
+        select(s.ref_id, s.company_id, s.authority_key, s.integration_id).where(
+            one_of(session, s.ref_id, list(new_by_id)),
+            s.verb_key == voiding_verb,
+        )
+    ):
+        arrived = new_by_id[target]
+        if owner == company_id and rights.allow(
+            authority_key, voider_integration, arrived.authority_key, integration_id
+        ):
+            targets.add(target)
     new_voiding = {p.id for p in new if p.is_voiding}
     return {t for t in targets if t is not None} - stored_voiding - new_voiding
+
+
+class _VoidingRights:
+    """Who may void what (see _voided_ids); the HR system's authority is looked up only
+    when a statement of another authority is to be voided."""
+
+    def __init__(self, session: Session, company_id: uuid.UUID) -> None:
+        self.session = session
+        self.company_id = company_id
+        self._hr_key: str | None = None
+
+    def allow(
+        self,
+        voider: str,
+        voider_integration: uuid.UUID | None,
+        target: str,
+        target_integration: uuid.UUID | None,
+    ) -> bool:
+        if voider == target:
+            return True
+        if target == self.hr_key:
+            return False
+        return voider_integration is not None and voider_integration == target_integration
+
+    @property
+    def hr_key(self) -> str:
+        if self._hr_key is None:
+            home_page = self.session.scalar(
+                select(Company.home_page).where(Company.id == self.company_id)
+            )
+            self._hr_key = agent_key(hr_authority(home_page or "")) or ""
+        return self._hr_key

@@ -5,7 +5,23 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.factories import COMPLETED, PASSED, VOIDED, activity, agent, statement, voiding
+import pytest
+
+from hr_api.tokens import development_token
+from mapping.identity import EmployeeRecord, upsert_employees
+from statements.timestamps import now
+from tests.factories import (
+    COMPLETED,
+    PASSED,
+    VOIDED,
+    IntegrationFactory,
+    activity,
+    agent,
+    statement,
+    voiding,
+)
+from tests.hr_api.users import HrUser, grant
+from tests.xapi_client import new_credential
 
 
 def ids(xapi, **params) -> list[str]:
@@ -283,3 +299,59 @@ def test_voiding_statement_targeting_itself_is_kept(xapi):
     xapi.store({**voiding(own), "id": own})
     assert not is_voided(xapi, own)
     assert ids(xapi) == [own]
+
+
+def test_a_statement_is_voided_only_by_its_authority_or_its_integration(app, xapi):
+    integration = IntegrationFactory(company_id=xapi.company.id)
+    moodle = new_credential(
+        app, scopes=["all"], company=xapi.company, integration_id=integration.id
+    )
+    rotated = new_credential(
+        app, scopes=["all"], company=xapi.company, integration_id=integration.id
+    )
+    other_lms = new_credential(app, scopes=["all"], company=xapi.company,
+                               integration_id=IntegrationFactory(company_id=xapi.company.id).id)  # fmt: skip
+    [from_moodle] = moodle.store(statement("ann"))
+    [from_content] = xapi.store(statement("bob"))
+    for voider, target in ((other_lms, from_moodle), (moodle, from_content), (xapi, from_moodle)):
+        response = voider.post(voiding(target))
+        assert response.status_code == 403
+        assert "stored by another authority" in response.json["detail"]
+        assert not is_voided(xapi, target)
+    rotated.store(voiding(from_moodle))  # a new credential of the same integration
+    assert is_voided(xapi, from_moodle)
+
+
+def test_a_voiding_statement_of_another_authority_leaves_a_later_target_alone(app, xapi):
+    other = new_credential(app, scopes=["all"], company=xapi.company)
+    target_id = str(uuid.uuid4())
+    other.store(voiding(target_id))
+    xapi.store(statement(id=target_id))
+    assert not is_voided(xapi, target_id)
+
+
+def test_the_hr_systems_statements_are_voided_by_no_lms(admin_and_lms):
+    admin, lms, enrollment = admin_and_lms
+    [hr_statement] = enrollment["statement_ids"]
+    response = lms.post(voiding(hr_statement))
+    assert response.status_code == 403
+    [kept] = admin.get("lms-enrollments/").json["items"]
+    assert kept["is_mandatory"] is True
+
+
+@pytest.fixture
+def admin_and_lms(app, db_session, settings, xapi):
+    """An HR administrator who assigned a mandatory course, and the LMS of that course."""
+    integration = IntegrationFactory(company_id=xapi.company.id)
+    [ann] = upsert_employees(db_session, xapi.company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now())  # fmt: skip
+    user_id = uuid.uuid4()
+    grant(db_session, xapi.company, user_id, "all")
+    admin = HrUser(
+        app, development_token(settings, user_id, xapi.company.id), user_id, xapi.company
+    )
+    body = {"employee_id": str(ann.id), "lms_integration_id": str(integration.id),
+            "course_activity_id": "https://lms.example.com/courses/ethics", "is_mandatory": True}  # fmt: skip
+    created = admin.post("lms-enrollments/", body).json
+    progress = admin.get(f"lms-progress/{created['id']}/").json
+    lms = new_credential(app, scopes=["all"], company=xapi.company, integration_id=integration.id)
+    return admin, lms, progress
