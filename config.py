@@ -7,6 +7,8 @@ first run and keeps it under `LRS_VAR_DIR` (var/ by default), readable by its ow
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -16,6 +18,7 @@ from pathlib import Path
 DEFAULT_DATABASE_URL = "sqlite:///var/lrs.sqlite3"
 DEFAULT_VAR_DIR = "var"
 SECRET_FILE = "secret-key"
+ENVIRONMENTS = ("development", "production")
 MAX_TOKEN_HOURS = 168
 
 
@@ -71,12 +74,17 @@ class Settings:
 
     @property
     def is_production(self) -> bool:
+        """Whether every key must come from the environment."""
         return self.environment == "production"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """Read settings; production refuses to start without its secret."""
         environment = env.get("LRS_ENV", "development")
+        if environment not in ENVIRONMENTS:
+            raise ConfigError(
+                f"LRS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}"
+            )
         secret_key = env.get("SECRET_KEY", "")
         if not secret_key:
             if environment == "production":
@@ -95,7 +103,7 @@ class Settings:
             auth_cache_s=_float(env, "LRS_AUTH_CACHE_S", defaults.auth_cache_s),
             fold_immediately=_bool(env, "LRS_FOLD_IMMEDIATELY"),
             jwt_secret=env.get("LRS_JWT_SECRET", "")
-            or ("" if environment == "production" else secret_key),
+            or ("" if environment == "production" else derived(secret_key, "hr-api-tokens")),
             jwt_jwks_file=env.get("LRS_JWT_JWKS_FILE", ""),
             jwt_jwks_url=env.get("LRS_JWT_JWKS_URL", ""),
             jwt_issuer=env.get("LRS_JWT_ISSUER", defaults.jwt_issuer),
@@ -106,6 +114,11 @@ class Settings:
         )
 
 
+def derived(secret: str, purpose: str) -> str:
+    """A key for one purpose from `secret`, so that no two uses share a key."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
 def development_secret(var_dir: Path) -> str:
     """This installation's own secret, made on first use. The file is created whole or not at
     all (a link is atomic), so processes starting at once agree on one secret."""
@@ -113,8 +126,9 @@ def development_secret(var_dir: Path) -> str:
     if not path.exists():
         var_dir.mkdir(parents=True, exist_ok=True)
         draft = var_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-        draft.write_text(secrets.token_urlsafe(32))
-        draft.chmod(0o600)
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(32))
         try:
             os.link(draft, path)
         except FileExistsError:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hr_api import audit
@@ -39,11 +39,17 @@ class Admin:
 def user_for_email(session: Session, company: Company, email: str) -> uuid.UUID:
     """The user id of the employee with this work e-mail, linked to a new one if they had
     none: the token that user presents then shows their own records."""
-    employee = session.scalar(
+    found = session.scalars(
         select(Employee).where(
-            Employee.company_id == company.id, Employee.work_email.ilike(email.strip())
+            Employee.company_id == company.id,
+            func.lower(Employee.work_email) == email.strip().lower(),
         )
-    )
+    ).all()
+    if len(found) > 1:
+        raise BadRequest(
+            f"{len(found)} employees have the work e-mail {email}; name the user with --user"
+        )
+    employee = found[0] if found else None
     if employee is None:
         raise BadRequest(
             f"no employee of {company.name} has the work e-mail {email}; load the employees "
@@ -63,6 +69,11 @@ def make_admin(session: Session, key: bytes, company: Company, user_id: uuid.UUI
             LMSRolePermission.company_id == company.id, LMSRolePermission.role_name == ADMIN_ROLE
         )
     )
+    if role is not None and not _grants_everything(role):
+        raise BadRequest(
+            f"the company's role {ADMIN_ROLE!r} no longer grants every permission over all "
+            "records; restore it, or make administrators through /api/lms-role-assignments/"
+        )
     if role is None:
         role = LMSRolePermission(
             id=uuid.uuid4(),
@@ -118,3 +129,11 @@ def make_admin(session: Session, key: bytes, company: Company, user_id: uuid.UUI
         after={"user_id": str(user_id), "role": ADMIN_ROLE},
     )
     return Admin(user_id, assignment.id, created=True)
+
+
+def _grants_everything(role: LMSRolePermission) -> bool:
+    return (
+        role.is_active
+        and role.data_access_level is DataAccessLevel.ALL
+        and all(getattr(role, permission) for permission in PERMISSIONS)
+    )

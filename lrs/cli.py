@@ -231,6 +231,11 @@ def demo() -> None:
 def demo_load() -> None:
     """Load a demo company: an administrator, an LMS integration, employees, their learning."""
     with _session() as (settings, session):
+        if settings.is_production:
+            raise click.ClickException(
+                "the demo is for trying the service: its administrator's id is public, so it "
+                "is never loaded into a production installation"
+            )
         loaded = load_demo(session, audit_key(settings), settings.base_url, timestamps.now())
     click.echo(f"company:        {DEMO_COMPANY} ({loaded.company_id})")
     click.echo(f"statements:     {loaded.statements} learning statements, folded into HR records")
@@ -245,7 +250,9 @@ def demo_load() -> None:
 
 def _print_token(settings: Settings, user_id: uuid.UUID, company_id: uuid.UUID) -> None:
     if settings.jwt_secret:
-        click.echo(f"token (8 h):    {development_token(settings, user_id, company_id)}")
+        hours = min(8.0, settings.jwt_max_hours)
+        token = development_token(settings, user_id, company_id, hours)
+        click.echo(f"token ({hours:g} h):{' ' * (5 - len(f'{hours:g}'))}{token}")
 
 
 @main.group()
@@ -336,7 +343,7 @@ def credentials() -> None:
 
 
 @credentials.command("create")
-@click.option("--company", required=True, help="Company (tenant); created when new.")
+@click.option("--company", required=True, help="The company (lrs companies create makes one).")
 @click.option("--name", required=True, help="What uses the credential, e.g. the LMS.")
 @click.option(
     "--scopes",
@@ -349,7 +356,7 @@ def credentials_create(company: str, name: str, scopes: str) -> None:
     with _session() as (settings, session):
         issued = create_credential(
             session,
-            get_or_create_company(session, company, settings.base_url),
+            _company(session, company),
             name,
             scopes.replace(",", " ").split(),
         )
@@ -395,7 +402,7 @@ def credentials_demo(path: str) -> None:
             if is_active(session, issued["key"]):
                 _print_demo(issued, settings)
                 return
-        company = get_or_create_company(session, "Demo Company", settings.base_url)
+        company = get_or_create_company(session, DEMO_COMPANY, settings.base_url)
         issued = _shown_once(create_credential(session, company, "demo", ["all"]))
     saved.parent.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(issued, indent=2))

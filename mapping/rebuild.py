@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from mapping.keys import EnrollmentKey
 from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig, UnmatchedStatement
 from mapping.records import CompanyRecords
+from statements import timestamps
 from statements.db import chunks
 from statements.models import StatementRow
 
@@ -24,6 +25,7 @@ def rebuild(
     stored statement again; return the number of enrollments written. The result is the
     same as folding the statements as they arrived, under the integrations' rules of now, so
     no rebuild is pending after it."""
+    started = timestamps.now()
     enrollments = delete(LMSCourseEnrollment).where(LMSCourseEnrollment.company_id == company_id)
     unmatched = delete(UnmatchedStatement).where(UnmatchedStatement.company_id == company_id)
     statements = select(StatementRow.id).where(
@@ -43,11 +45,15 @@ def rebuild(
         keys.update(CompanyRecords(session, company_id).touched_by(some_ids))
     for some_keys in chunks(sorted(keys), ENROLLMENTS):
         CompanyRecords(session, company_id).recompute(some_keys)
-    pending = update(LMSIntegrationConfig).where(LMSIntegrationConfig.company_id == company_id)
+    # A change of rules made while this rebuild ran leaves it pending.
+    pending = update(LMSIntegrationConfig).where(
+        LMSIntegrationConfig.company_id == company_id,
+        LMSIntegrationConfig.rebuild_pending_since <= started,
+    )
     if integration_id is not None:
         pending = pending.where(LMSIntegrationConfig.id == integration_id)
     session.execute(pending.values(rebuild_pending_since=None))
-    written = select(LMSCourseEnrollment.id).where(LMSCourseEnrollment.company_id == company_id)
+    written = select(func.count()).where(LMSCourseEnrollment.company_id == company_id)
     if integration_id is not None:
         written = written.where(LMSCourseEnrollment.lms_integration_id == integration_id)
-    return len(session.scalars(written).all())
+    return session.scalar(written) or 0

@@ -30,7 +30,8 @@ def test_a_development_install_makes_its_own_secret_once(tmp_path):
     assert first.secret_key != elsewhere.secret_key
     assert len(first.secret_key) >= 32
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
-    assert first.jwt_secret == first.secret_key
+    # The token secret is derived from it, for that use alone.
+    assert first.jwt_secret not in ("", first.secret_key) and len(first.jwt_secret) == 64
 
 
 def test_no_secret_used_at_run_time_is_written_in_the_code(tmp_path):
@@ -43,6 +44,12 @@ def test_no_secret_used_at_run_time_is_written_in_the_code(tmp_path):
             assert secret not in text, f"{path} holds a secret the service uses"
     config = (REPO / "config.py").read_text()
     assert "do-not-use" not in config and "DEV_SECRET" not in config
+
+
+@pytest.mark.parametrize("environment", ["prod", "Production", "staging"])
+def test_an_unknown_environment_is_refused_not_taken_for_development(environment):
+    with pytest.raises(ConfigError, match="LRS_ENV must be one of development, production"):
+        Settings.from_env({"LRS_ENV": environment, "SECRET_KEY": "k" * 40})
 
 
 def test_production_refuses_to_start_without_its_secret():

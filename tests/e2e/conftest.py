@@ -3,7 +3,7 @@
 Each test module gets one server: a fresh database (an SQLite file in a temporary directory,
 or, when LRS_TEST_DATABASE_URL names a PostgreSQL server, a new database there that is dropped
 afterwards), migrated with `lrs db upgrade`, one all-scopes credential made with
-`lrs credentials create`, and `lrs serve` (gunicorn) on a free port. Everything runs as
+`lrs companies create` and `lrs credentials create`, and `lrs serve` (gunicorn) on a free port. Everything runs as
 subprocesses of the `lrs` script installed beside the running interpreter, exactly as an
 operator would run it.
 """
@@ -110,6 +110,7 @@ def lrs_server(
         "LRS_ENV": "development",
     }
     _run_lrs(["db", "upgrade"], env)
+    _run_lrs(["companies", "create", "E2E"], env)
     issued = json.loads(
         _run_lrs(
             ["credentials", "create", "--company", "E2E", "--name", "e2e", "--scopes", "all"], env
