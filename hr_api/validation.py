@@ -24,8 +24,13 @@ def web_url(value: str) -> None:
     if not value:
         return
     parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValidationError("must be an http or https URL such as https://lms.example.com")
+    if parts.username or parts.password:
+        raise ValidationError(
+            "must not hold a user or password: credentials go in authentication_config, "
+            "which is encrypted and never shown"
+        )
 
 
 def bounded_json(value: Any) -> None:

@@ -212,9 +212,10 @@ class _HrFacts:
 
 def _described(events: Sequence[Event]) -> Json:
     """The course activity with what its statements say of it: of each property of its
-    definition, the earliest statement's that gives it."""
+    definition, the latest statement's that gives it (an LMS that renames a course says so
+    from then on)."""
     definition: dict[str, Any] = {}
-    for event in events:
+    for event in reversed(events):
         for name, value in (event.course.get("definition") or {}).items():
             if value:
                 definition.setdefault(name, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -125,7 +126,7 @@ class Employees(MethodView):
             owned(session, LMSIntegrationConfig, integration_id, access, "LMS integration")
         records = [_record(e) for e in data["employees"]]
         before = {
-            e.employee_number: _as_dict(e)
+            e.employee_number: _audited(e)
             for e in session.scalars(
                 select(Employee).where(
                     Employee.company_id == access.company_id,
@@ -134,15 +135,14 @@ class Employees(MethodView):
             )
         }
         employees = upsert_employees(session, access.company_id, records, timestamps.now())
-        after = {e.employee_number: _as_dict(e) for e in employees}
+        after = {e.employee_number: _audited(e) for e in employees}
+        changes = {number: _changed(before.get(number, {}), after[number]) for number in numbers}
         audit_event(
             "upsert",
             "employees",
             f"{len(employees)} employees",
-            before={number: before[number] for number in numbers if number in before},
-            after={
-                number: after[number] for number in numbers if before.get(number) != after[number]
-            },
+            before={n: {f: before[n][f] for f in changes[n]} for n in numbers if n in before},
+            after={n: {f: after[n][f] for f in changes[n]} for n in numbers if changes[n]},
         )
         session.commit()
         return {"upserted": len(employees)}
@@ -160,6 +160,30 @@ def _record(sent: dict[str, Any]) -> EmployeeRecord:
             for a in sent["lms_accounts"]
         ]
     return EmployeeRecord(sent["employee_number"], sent["name"], **given)
+
+
+# Personal values the audit trail keeps only as fingerprints, never as they are: whoever
+# reads the trail need not see them, and erasing a person must not mean editing the chain.
+_PERSONAL = ("name", "work_email", "user_id")
+_AUDITED = (
+    "id", "employee_number", "department_id", "department_name", "team_id", "team_name",
+    "manager_id", "employment_status",
+)  # fmt: skip
+
+
+def _audited(employee: Employee) -> dict[str, Any]:
+    """An employee as the audit trail keeps it: ids and HR structure, and a fingerprint of
+    each personal value, so that a change of one still shows."""
+    data = _as_dict(employee)
+    kept = {name: None if data[name] is None else str(data[name]) for name in _AUDITED}
+    for name in _PERSONAL:
+        value = data[name]
+        kept[name] = hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else None
+    return kept
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(name for name in after if before.get(name) != after[name])
 
 
 _KEPT_UNLESS_SENT = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from click.testing import CliRunner
@@ -256,12 +257,19 @@ def test_who_saw_which_employees_is_audited(admin, db_session):
     assert (item.object_type, item.object_id) == ("employee", listed[0]["id"])
 
 
-def test_an_upsert_keeps_what_it_changed_from(admin, db_session):
-    admin.post("employees/", {"employees": [{"employee_number": "E1", "name": "Mia"}]})
+def test_an_upsert_keeps_what_it_changed_from_without_personal_values(admin, db_session):
+    team = str(uuid.uuid4())
+    admin.post("employees/", {"employees": [{"employee_number": "E1", "name": "Mia", "work_email": "mia@example.com"}]})  # fmt: skip
+    admin.post("employees/", {"employees": [{"employee_number": "E1", "name": "Mia Smith", "team_id": team}]})  # fmt: skip
     admin.post("employees/", {"employees": [{"employee_number": "E1", "name": "Mia Smith"}]})
-    first, second = audit_rows(db_session, admin.company, action="upsert")
-    assert first.before == {} and first.after["E1"]["name"] == "Mia"
-    assert second.before["E1"]["name"] == "Mia" and second.after["E1"]["name"] == "Mia Smith"
+    first, second, third = audit_rows(db_session, admin.company, action="upsert")
+    assert first.before == {} and set(first.after["E1"]) >= {"id", "name", "work_email"}
+    assert set(second.after["E1"]) == {"name", "team_id"} == set(second.before["E1"])
+    assert (second.before["E1"]["team_id"], second.after["E1"]["team_id"]) == (None, team)
+    assert second.before["E1"]["name"] != second.after["E1"]["name"]
+    assert third.after == {}  # nothing changed
+    written = json.dumps([first.after, second.before, second.after])
+    assert "Mia" not in written and "mia@example.com" not in written
 
 
 def test_a_refused_request_leaves_a_row(make_user, admin, db_session):

@@ -223,7 +223,14 @@ def test_non_finite_numbers_are_refused(admin):
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "ftp://lms.example.com", "data:text/html,x", "lms.example.com"]
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://lms.example.com",
+        "data:text/html,x",
+        "lms.example.com",
+        "https://admin:secret@lms.example.com",
+    ],
 )
 def test_only_http_and_https_endpoints_are_accepted(admin, url):
     response = admin.post("lms-integrations/", INTEGRATION | {"api_endpoint_url": url})

@@ -273,3 +273,8 @@ def test_the_course_name_comes_from_whichever_statement_names_it(db_session, com
     drain(db_session)
     [enrollment] = enrollments(db_session)
     assert (enrollment.course_name, enrollment.course_code) == ("Workplace Safety", "101")
+    renamed = {"id": MOODLE, "definition": {"name": {"en": "Safety at Work"}}}
+    lms.store(statement("ann", EXPERIENCED, renamed, timestamp="2026-04-01T10:00:00Z"))
+    drain(db_session)
+    db_session.expire_all()
+    assert enrollments(db_session)[0].course_name == "Safety at Work"
