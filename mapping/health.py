@@ -4,7 +4,7 @@ statement arrived, and how far folding lags behind what it sent."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mapping.choices import ConnectionStatus
 from mapping.models import LMSIntegrationConfig
+from statements.db import one_of
 from statements.models import StatementOutbox, StatementRow
 
 
@@ -50,6 +51,23 @@ def record_arrivals(
             )
             .execution_options(synchronize_session=False)
         )
+
+
+def record_failure(
+    session: Session, company_id: uuid.UUID, statement_ids: Sequence[uuid.UUID]
+) -> None:
+    """Count a failed fold against the integrations whose statements it was folding: their
+    records are falling behind, and an HR admin should see it."""
+    s, i = StatementRow, LMSIntegrationConfig
+    integrations = select(s.integration_id).where(
+        s.company_id == company_id, one_of(session, s.id, list(statement_ids))
+    )
+    session.execute(
+        update(i)
+        .where(i.company_id == company_id, i.id.in_(integrations.scalar_subquery()))
+        .values(error_count=i.error_count + 1, connection_status=ConnectionStatus.ERROR)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def fold_backlog(session: Session, company_id: uuid.UUID, integration_id: uuid.UUID) -> Backlog:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mapping.health import record_failure
 from mapping.records import CompanyRecords
 from statements.db import one_of
 from statements.models import StatementOutbox
@@ -77,6 +78,7 @@ def _fold(
                 left = CompanyRecords(session, company_id).update(statement_ids, wait=wait)
         except Exception:
             log.exception("folding statements of company %s failed; they stay queued", company_id)
+            record_failure(session, company_id, statement_ids)
             left = set(statement_ids)
         deferred.update((company_id, statement_id) for statement_id in left)
     return deferred

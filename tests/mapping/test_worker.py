@@ -212,7 +212,13 @@ def test_a_company_whose_fold_fails_holds_up_no_other(committed, engine, monkeyp
             assert process_batch(session) == 1  # the other company's row
         with Session(engine) as session:
             left = session.scalars(select(StatementOutbox.company_id)).all()
+            health = session.execute(
+                select(
+                    LMSIntegrationConfig.error_count, LMSIntegrationConfig.connection_status
+                ).where(LMSIntegrationConfig.company_id == company_id)
+            ).one()
         assert company_id in left and other_id not in left
+        assert health == (1, "error")
     finally:
         with Session(engine) as session, session.begin():
             session.execute(delete(Company).where(Company.id == other_id))
