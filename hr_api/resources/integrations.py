@@ -1,5 +1,5 @@
-"""/api/lms-integrations/: LMS integration configurations and the LRS credentials they push
-with."""
+"""/api/lms-integrations/: LMS integration configurations, their health and rebuilds (their
+LRS credentials are in integration_credentials)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,12 @@ from marshmallow import (
 )
 from sqlalchemy import select
 
-from hr_api.access import Access
 from hr_api.context import audit_event, current_access, requires
 from hr_api.pagination import PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from hr_api.state import hr_state
 from hr_api.validation import bounded_json, web_url
-from lrs.context import request_session, state
+from lrs.context import request_session
 from mapping.choices import (
     AuthenticationType,
     ConnectionStatus,
@@ -44,27 +43,14 @@ from mapping.rebuild import rebuild
 from mapping.rules import check_lms_code
 from statements import timestamps
 from statements.credentials import (
-    SCOPES,
-    CredentialInfo,
     count_active,
-    create_credential,
-    list_credentials,
-    revoke_credential,
     revoke_integration_credentials,
 )
-from statements.errors import Conflict, Forbidden
-from statements.models import Company
 
 blp = Blueprint(
     "lms-integrations", __name__, description="LMS integrations and their LRS credentials"
 )
 MANAGE = ("can_manage_integrations", "can_manage_lms_config")
-# Scopes that read learners' records of the whole company, unmasked (statements, state
-# documents, agent profiles): granting one is handing out an export of everyone's data.
-READING_SCOPES = frozenset({"statements/read", "all/read", "all", "state", "profile"})
-EXPORT = "can_export_data"
-# What lifts the HR API's masking of scores and free text (hr_api.resources.enrollments).
-UNMASKED = ("can_view_reports",)
 # How long a statement may wait to be folded before test-connection calls it a backlog.
 BACKLOG_ALERT_S = 60.0
 # Integration methods whose LMS pushes statements with an LRS credential.
@@ -174,28 +160,7 @@ class ConnectionTestSchema(Schema):
     )
 
 
-class CredentialRequestSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    scopes = fields.List(
-        fields.String(validate=validate.OneOf(SCOPES)),
-        load_default=lambda: ["statements/write", "statements/read/mine"],
-    )
-
-
-class CredentialSchema(Schema):
-    key = fields.String(required=True)
-    name = fields.String(required=True)
-    scopes = fields.List(fields.String(), required=True)
-    created_at = fields.DateTime(required=True)
-    revoked_at = fields.DateTime(allow_none=True)
-
-
-class IssuedCredentialSchema(CredentialSchema):
-    secret = fields.String(required=True, metadata={"description": "Shown once; store it now."})
-    endpoint = fields.String(required=True)
-
-
-def _get(integration_id: uuid.UUID) -> LMSIntegrationConfig:
+def callers_integration(integration_id: uuid.UUID) -> LMSIntegrationConfig:
     """The caller's integration. Checks no permission: every view calling this is decorated
     with @requires(*MANAGE), which runs before the request body is read."""
     return owned(
@@ -267,7 +232,7 @@ class IntegrationItem(MethodView):
     @blp.response(200, IntegrationSchema)
     def get(self, integration_id: uuid.UUID) -> LMSIntegrationConfig:
         """Get an LMS integration."""
-        return _get(integration_id)
+        return callers_integration(integration_id)
 
     @requires(*MANAGE)
     @blp.arguments(IntegrationReplaceSchema)
@@ -287,7 +252,7 @@ class IntegrationItem(MethodView):
     @blp.response(204)
     def delete(self, integration_id: uuid.UUID) -> None:
         """Deactivate an integration and revoke its LRS credentials; its history stays."""
-        integration = _get(integration_id)
+        integration = callers_integration(integration_id)
         session = request_session()
         before = _dump(integration)
         integration.is_active = False
@@ -309,7 +274,7 @@ def _deactivate(integration: LMSIntegrationConfig) -> None:
 
 
 def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationConfig:
-    integration = _get(integration_id)
+    integration = callers_integration(integration_id)
     session = request_session()
     if "lms_code" in data:
         check_lms_code(session, integration.company_id, data["lms_code"], integration.id)
@@ -337,7 +302,7 @@ class ConnectionTest(MethodView):
     @blp.response(200, ConnectionTestSchema)
     def post(self, integration_id: uuid.UUID) -> dict[str, Any]:
         """Check an integration: for pushing LMSs, its credentials and latest statement."""
-        integration = _get(integration_id)
+        integration = callers_integration(integration_id)
         session = request_session()
         if integration.integration_method not in PUSH_METHODS:
             return {
@@ -392,7 +357,7 @@ class Rebuild(MethodView):
     def post(self, integration_id: uuid.UUID) -> dict[str, Any]:
         """Refold the integration's HR records from its statements under its rules of now
         (after a change of field_mappings or transformation_rules)."""
-        integration = _get(integration_id)
+        integration = callers_integration(integration_id)
         session = request_session()
         enrollments = rebuild(session, integration.company_id, integration.id)
         audit_event(
@@ -400,77 +365,3 @@ class Rebuild(MethodView):
         )
         session.commit()
         return {"enrollments": enrollments, "rebuild_pending": False}
-
-
-@blp.route("/<uuid:integration_id>/credentials/")
-class Credentials(MethodView):
-    @requires(*MANAGE)
-    @blp.response(200, CredentialSchema(many=True))
-    def get(self, integration_id: uuid.UUID) -> list[dict[str, Any]]:
-        """The LRS credentials of an integration (never their secrets)."""
-        integration = _get(integration_id)
-        return [
-            _credential(c)
-            for c in list_credentials(request_session(), integration_id=integration.id)
-        ]
-
-    @requires(*MANAGE)
-    @blp.arguments(CredentialRequestSchema)
-    @blp.response(201, IssuedCredentialSchema)
-    def post(self, data: dict[str, Any], integration_id: uuid.UUID) -> dict[str, Any]:
-        """Issue a key and secret for the LMS to push statements with; the secret is shown once."""
-        integration = _get(integration_id)
-        if not integration.is_active:
-            raise Conflict(
-                "the integration is deactivated; reactivate it (PATCH is_active: true) before "
-                "issuing credentials for it"
-            )
-        _may_grant(current_access(), data["scopes"])
-        session = request_session()
-        company = session.get(Company, integration.company_id)
-        assert company is not None
-        issued = create_credential(session, company, data["name"], data["scopes"], integration.id)
-        created = _credential(issued.info)
-        audit_event("credential_issued", "lrs_credential", issued.key, after=created)
-        session.commit()
-        return created | {
-            "secret": issued.secret,
-            "endpoint": f"{state().settings.base_url}/xapi/",
-        }
-
-
-@blp.route("/<uuid:integration_id>/credentials/<string:key>/")
-class CredentialItem(MethodView):
-    @requires(*MANAGE)
-    @blp.response(204)
-    def delete(self, integration_id: uuid.UUID, key: str) -> None:
-        """Revoke an LRS credential."""
-        integration = _get(integration_id)
-        session = request_session()
-        revoked = revoke_credential(session, key, integration_id=integration.id)
-        audit_event("credential_revoked", "lrs_credential", key, after=_credential(revoked))
-        session.commit()
-
-
-def _may_grant(access: Access, scopes: list[str]) -> None:
-    """A credential never reads more than the user who issues it may see: scopes that read
-    everyone's records need the export permission with company-wide data access."""
-    reading = sorted(READING_SCOPES.intersection(scopes))
-    unmasked = all(access.can(p) for p in UNMASKED)
-    if reading and not (access.can(EXPORT) and unmasked and access.sees_all):
-        raise Forbidden(
-            f"the scopes {', '.join(reading)} let a credential read every employee's learning "
-            f"records, unmasked; issuing them needs {', '.join((EXPORT, *UNMASKED))} with "
-            "company-wide data access. Issue statements/write and statements/read/mine for an "
-            "LMS that only sends statements"
-        )
-
-
-def _credential(credential: CredentialInfo) -> dict[str, Any]:
-    return {
-        "key": credential.key,
-        "name": credential.name,
-        "scopes": credential.scopes,
-        "created_at": credential.created_at,
-        "revoked_at": credential.revoked_at,
-    }
