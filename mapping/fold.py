@@ -99,6 +99,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
     instructor: Json = {}
     lessons: dict[str, LessonFacts] = {}
 
+    standing = _Standing()
     for event in ordered:
         hr.read(event)
         if _is_hr(event, HR_CHANGE):
@@ -118,6 +119,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
                 status, start = _started(status, start, event)
             continue
         effect = event.effect
+        standing.read(effect)
         if effect is Effect.ENROLL:
             status = status or EnrollmentStatus.NOT_STARTED
         elif effect is Effect.START:
@@ -132,6 +134,8 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
             status, start = _started(status, start, event)
             if status is not EnrollmentStatus.COMPLETED:
                 status = EnrollmentStatus.FAILED
+        elif effect is Effect.UNCOMPLETE and status is EnrollmentStatus.COMPLETED:
+            status, completion = EnrollmentStatus.IN_PROGRESS, None
         if (value := _progress(event, findings)) is not None:
             progress = value
         if (score := _score(event)) is not None and (best is None or score[0] >= best[0]):
@@ -139,7 +143,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
 
     if status is EnrollmentStatus.COMPLETED:
         progress = HUNDRED
-    status = hr.status or status or EnrollmentStatus.NOT_STARTED
+    status = hr.status or standing.status or status or EnrollmentStatus.NOT_STARTED
     finished = [_finish_lesson(lesson, ordered, findings) for lesson in lessons.values()]
     if best is None:
         # A course reported only through its lessons (a one-AU cmi5 course) scores as its
@@ -187,6 +191,31 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         lessons=finished,
         findings=findings,
     )
+
+
+@dataclass(slots=True)
+class _Standing:
+    """Whether the LMS has the learner's enrolment paused or ended, as its latest word on
+    it says: suspended until resumed, dropped until enrolled again."""
+
+    on_hold: bool = False
+    dropped: bool = False
+
+    def read(self, effect: Effect | None) -> None:
+        if effect is Effect.DROP:
+            self.dropped, self.on_hold = True, False
+        elif effect is Effect.SUSPEND:
+            self.on_hold = True
+        elif effect is Effect.ENROLL:
+            self.dropped = self.on_hold = False
+        elif effect is not None and effect is not Effect.SESSION_END:
+            self.on_hold = False  # resumed, or learning again
+
+    @property
+    def status(self) -> EnrollmentStatus | None:
+        if self.dropped:
+            return EnrollmentStatus.DROPPED
+        return EnrollmentStatus.ON_HOLD if self.on_hold else None
 
 
 @dataclass(slots=True)
@@ -336,6 +365,8 @@ def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[F
         lesson.completion_date = lesson.completion_date or event.timestamp
     elif effect is Effect.FAIL and lesson.status is not ProgressStatus.COMPLETED:
         lesson.status = ProgressStatus.FAILED
+    elif effect is Effect.UNCOMPLETE and lesson.status is ProgressStatus.COMPLETED:
+        lesson.status, lesson.completion_date = ProgressStatus.IN_PROGRESS, None
     if (value := _progress(event, findings)) is not None:
         lesson.completion_percentage = value
     if (score := _score(event)) is not None and (lesson.score is None or score[0] >= lesson.score):

@@ -104,9 +104,20 @@ class IntegrationRules:
         """The figures the fold takes from the integration rather than the statements."""
         return FoldSettings(credits=self.credits, passing_score=self.passing_score)
 
-    def effect(self, verb_id: str) -> Effect | None:
-        """What a verb does to an enrollment here; None for verbs that do nothing."""
-        return self.verbs.get(verb_id)
+    def effect(self, verb_id: str, result: Json | None = None) -> Effect | None:
+        """What a statement does to an enrollment here: its verb's effect; for a verb the
+        vocabulary does not know, what its result says happened (completion, success);
+        None for statements that do nothing."""
+        effect = self.verbs.get(verb_id)
+        if effect is not None or not result:
+            return effect
+        if result.get("success") is True:
+            return Effect.PASS
+        if result.get("success") is False:
+            return Effect.FAIL
+        if result.get("completion") is True:
+            return Effect.COMPLETE
+        return None
 
     def is_course(self, activity: Json) -> bool:
         """Whether an activity is a course: by its type, or by the integration's id pattern."""

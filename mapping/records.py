@@ -224,7 +224,7 @@ def _event(
         timestamp=parse_timestamp(data["timestamp"]),
         stored=row.stored,
         verb_id=data["verb"]["id"],
-        effect=rules.effect(data["verb"]["id"]),
+        effect=rules.effect(data["verb"]["id"], data.get("result")),
         lesson=placement.lesson,
         result=data.get("result", {}),
         context=data.get("context", {}),

@@ -12,6 +12,11 @@ Json = Mapping[str, Any]
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 ADL_W3ID = "https://w3id.org/xapi/adl/verbs/"
+TINCAN = "http://id.tincanapi.com/verb/"
+AS = "http://activitystrea.ms/"
+AS_SCHEMA = "http://activitystrea.ms/schema/1.0/"
+TLA = "https://w3id.org/xapi/tla/verbs/"
+EDLM = "https://xapi.edlm/profiles/edlm-lms/concepts/verbs/"
 CMI5_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 CMI5_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
 CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
@@ -20,6 +25,8 @@ COURSE_TYPES = frozenset(
     {
         "http://adlnet.gov/expapi/activities/course",
         "https://w3id.org/xapi/cmi5/activitytype/course",
+        # Moodle's xAPI logstore (the TinCan registry's LMS course).
+        "http://id.tincanapi.com/activitytype/lms/course",
     }
 )
 # The course's short code and external id, as Moodle's xAPI plugin puts them in a course's
@@ -45,6 +52,10 @@ class Effect(StrEnum):
     FAIL = "fail"  # failed, unless passed
     WAIVE = "waive"  # completed without doing it; the reason is kept
     SESSION_END = "session_end"  # terminated or abandoned: time spent, nothing else
+    UNCOMPLETE = "uncomplete"  # the LMS took a completion back: in progress again
+    SUSPEND = "suspend"  # the LMS suspended the learner's enrolment: on hold
+    RESUME = "resume"  # the suspension ended
+    DROP = "drop"  # the learner left, or was taken off, the course: dropped
 
 
 # The default table; an integration overrides entries with transformation_rules["verbs"].
@@ -68,6 +79,22 @@ VERB_EFFECTS: dict[str, Effect] = {
     ADL + "exited": Effect.SESSION_END,
     ADL + "suspended": Effect.SESSION_END,
     ADL_W3ID + "abandoned": Effect.SESSION_END,
+    # What LMSs and content tools send beyond ADL and cmi5 (Moodle's xAPI logstore, SCORM
+    # wrappers, authoring tools): the TinCan registry, Activity Streams, TLA, EDLM.
+    TINCAN + "viewed": Effect.START,
+    TINCAN + "completed": Effect.COMPLETE,
+    ADL + "attended": Effect.COMPLETE,
+    AS + "start": Effect.START,
+    AS_SCHEMA + "start": Effect.START,
+    AS + "submit": Effect.START,
+    AS_SCHEMA + "submit": Effect.START,
+    AS + "leave": Effect.DROP,
+    AS_SCHEMA + "leave": Effect.DROP,
+    TLA + "scored": Effect.START,
+    TLA + "suspended": Effect.SUSPEND,
+    TLA + "resumed": Effect.RESUME,
+    EDLM + "enrolled": Effect.ENROLL,
+    EDLM + "uncompleted": Effect.UNCOMPLETE,
 }
 # The verb the HR API records assignments with.
 ASSIGNED_VERB = "https://w3id.org/xapi/tla/verbs/assigned"

@@ -19,6 +19,7 @@ from mapping.vocabulary import (
     CMI5_REASON,
     CMI5_SESSION,
     VERB_EFFECTS,
+    Effect,
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -280,3 +281,37 @@ def test_hr_marks_from_anyone_but_the_hr_system_mean_nothing():
     assert (facts.due_date, facts.is_mandatory, facts.status) == (
         None, False, EnrollmentStatus.IN_PROGRESS,
     )  # fmt: skip
+
+
+def test_an_lms_can_take_a_completion_back():
+    uncompleted = "https://xapi.edlm/profiles/edlm-lms/concepts/verbs/uncompleted"
+    facts = folded(event("launched"), event("completed", 10), event(uncompleted, 20))
+    assert (facts.status, facts.completion_date) == (EnrollmentStatus.IN_PROGRESS, None)
+    lesson = folded(
+        event("completed", 10, lesson=LESSON), event(uncompleted, 20, lesson=LESSON)
+    ).lessons[0]
+    assert (lesson.status, lesson.completion_date) == (ProgressStatus.IN_PROGRESS, None)
+
+
+def test_suspension_puts_on_hold_until_resumed_and_leaving_drops_until_enrolled_again():
+    tla = "https://w3id.org/xapi/tla/verbs/"
+    leave = "http://activitystrea.ms/leave"
+    base = [event("registered", 0), event("launched", 5)]
+    assert folded(*base, event(tla + "suspended", 10)).status == EnrollmentStatus.ON_HOLD
+    resumed = folded(*base, event(tla + "suspended", 10), event(tla + "resumed", 20))
+    assert resumed.status == EnrollmentStatus.IN_PROGRESS
+    assert folded(*base, event(leave, 30)).status == EnrollmentStatus.DROPPED
+    back = folded(*base, event(leave, 30), event("registered", 40))
+    assert back.status == EnrollmentStatus.IN_PROGRESS
+
+
+def test_an_unknown_verb_counts_for_what_its_result_says():
+    from mapping.integration_rules import IntegrationRules
+
+    rules = IntegrationRules.of(None)
+    unknown = "https://example.com/verbs/finished-the-module"
+    assert rules.effect(unknown, {"completion": True}) is Effect.COMPLETE
+    assert rules.effect(unknown, {"success": True, "completion": True}) is Effect.PASS
+    assert rules.effect(unknown, {"success": False}) is Effect.FAIL
+    assert rules.effect(unknown, {"score": {"scaled": 0.5}}) is None
+    assert rules.effect(ADL + "terminated", {"completion": True}) is Effect.SESSION_END

@@ -1,0 +1,68 @@
+"""A learner's Moodle journey, as Moodle's xAPI logstore plugin sends it, folds into the
+records a Moodle administrator expects, step by step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from mapping.choices import EnrollmentStatus, LmsType, ProgressStatus
+from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
+from mapping.models import LMSCourseEnrollment, LMSLearningProgress
+from mapping.outbox import process_batch
+from statements.timestamps import now
+from tests.factories import CompanyFactory, IntegrationFactory
+from tests.mapping.feed import Feed
+from tests.mapping.fixtures.moodle.journey import BOOK_ID, COURSE_ID, SITE, journey
+
+
+def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_session):
+    company = CompanyFactory()
+    moodle = IntegrationFactory(
+        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
+    )
+    upsert_employees(
+        db_session, company.id,
+        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
+    )  # fmt: skip
+    lms = Feed(db_session, company, moodle.id)
+    steps = journey()
+    stored: list[dict] = []
+
+    def after(count: int) -> tuple[LMSCourseEnrollment, list[LMSLearningProgress]]:
+        for statement in steps[len(stored) : count]:
+            lms.store(statement)
+            stored.append(statement)
+        while process_batch(db_session):
+            pass
+        db_session.expire_all()
+        [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
+        lessons = db_session.scalars(select(LMSLearningProgress)).all()
+        return enrollment, list(lessons)
+
+    enrollment, [book] = after(3)  # enrolled, viewed the course, completed the book
+    assert enrollment.course_activity_id == COURSE_ID  # the course, not the module
+    assert (enrollment.course_code, enrollment.enrollment_status) == (
+        "1",
+        EnrollmentStatus.IN_PROGRESS,
+    )
+    assert (book.lesson_activity_id, book.lesson_name) == (BOOK_ID, "test_book_name")
+    assert book.progress_status == ProgressStatus.COMPLETED
+
+    enrollment, [book] = after(4)  # the book's completion taken back
+    assert (book.progress_status, book.completion_date) == (ProgressStatus.IN_PROGRESS, None)
+    assert enrollment.enrollment_status == EnrollmentStatus.IN_PROGRESS
+
+    enrollment, _ = after(5)  # enrolment suspended
+    assert enrollment.enrollment_status == EnrollmentStatus.ON_HOLD
+    enrollment, _ = after(6)  # and resumed
+    assert enrollment.enrollment_status == EnrollmentStatus.IN_PROGRESS
+
+    enrollment, [book] = after(8)  # the book again, then the course completed
+    assert book.progress_status == ProgressStatus.COMPLETED
+    assert enrollment.enrollment_status == EnrollmentStatus.COMPLETED
+    assert enrollment.completion_date == date(2026, 3, 5)
+
+    enrollment, _ = after(9)  # left the course
+    assert enrollment.enrollment_status == EnrollmentStatus.DROPPED
