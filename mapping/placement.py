@@ -3,10 +3,10 @@ towards and the lesson within that course.
 
 A statement names its course in one of three ways: its object is a course (by activity type
 or the integration's id pattern); a course is among its parent or grouping context
-activities, the object then being a lesson; or neither, and then its registration's course
-decides, as known from the statements of that registration that do name it (a cmi5 AU's
-statements name only the AU). Failing all three, the first parent is taken as the course, or
-else the object itself.
+activities, the object then being a lesson; or neither, and then, for cmi5, its
+registration's course decides, as known from the statements of that registration that do
+name it (a cmi5 AU's statements name only the AU). Failing all three, the first parent is
+taken as the course, or else the object itself.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapping.integration_rules import IntegrationRules
-from mapping.vocabulary import GROUPING_TYPES, activity_type
+from mapping.vocabulary import CMI5_CATEGORY, GROUPING_TYPES, activity_type
 
 Json = Mapping[str, Any]
 
@@ -51,9 +51,20 @@ def place(statement: Json, rules: IntegrationRules) -> Placement | None:
 
 
 def registration_of(statement: Json) -> uuid.UUID | None:
-    """The statement's registration (its attempt of a course), if it has one."""
-    value = statement.get("context", {}).get("registration")
-    return uuid.UUID(value) if value else None
+    """The statement's registration as the attempt of a course that its statements share:
+    cmi5 defines it so. Other emitters' registrations say nothing about the course (Moodle
+    derives one from its cron run, shared by every user and course in it), so they never
+    pull a statement into a course it does not name."""
+    context = statement.get("context", {})
+    value = context.get("registration")
+    if not value:
+        return None
+    categories = context.get("contextActivities", {}).get("category", [])
+    if isinstance(categories, dict):
+        categories = [categories]
+    if not any(isinstance(c, dict) and c.get("id") == CMI5_CATEGORY for c in categories):
+        return None
+    return uuid.UUID(value)
 
 
 class Placements:

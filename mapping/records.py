@@ -188,7 +188,11 @@ class CompanyRecords:
         for key in keys:
             found = events.get(((key.integration_id, key.employee_id), key.course_id))
             rules = self.rules(key.integration_id)
-            results.append((key, fold(found, rules.fold_settings) if found else None))
+            # An enrollment exists once a statement does something to it (enrolls, starts,
+            # completes...): statements that do nothing, such as a teacher editing the
+            # course, make no learner of their actor.
+            enrolled = found is not None and any(e.effect is not None for e in found)
+            results.append((key, fold(found, rules.fold_settings) if found and enrolled else None))
         self.writer.write(results)
 
     def _courses_of(self, rows: Sequence[LoadedStatement], rules: IntegrationRules) -> set[str]:

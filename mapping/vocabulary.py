@@ -21,6 +21,7 @@ CMI5_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 CMI5_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
 CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 CMI5_MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 COURSE_TYPES = frozenset(
     {
         "http://adlnet.gov/expapi/activities/course",

@@ -14,7 +14,14 @@ from mapping.outbox import process_batch
 from statements.timestamps import now
 from tests.factories import CompanyFactory, IntegrationFactory
 from tests.mapping.feed import Feed
-from tests.mapping.fixtures.moodle.journey import BOOK_ID, COURSE_ID, SITE, journey
+from tests.mapping.fixtures.moodle.journey import (
+    BOOK_ID,
+    COURSE_ID,
+    SITE,
+    journey,
+    site_login,
+    teacher_edits_the_course,
+)
 
 
 def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_session):
@@ -66,3 +73,29 @@ def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_
 
     enrollment, _ = after(9)  # left the course
     assert enrollment.enrollment_status == EnrollmentStatus.DROPPED
+
+
+def test_a_teachers_edits_and_a_site_login_make_no_enrollment(db_session):
+    """Learner records come from learner acts: a teacher editing the course is no learner of
+    it, and a login shares Moodle's cron registration with course statements without
+    belonging to any course."""
+    company = CompanyFactory()
+    moodle = IntegrationFactory(
+        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
+    )
+    upsert_employees(
+        db_session, company.id,
+        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)]),
+         EmployeeRecord("E2", "Tom", accounts=[LmsAccount(moodle.id, "2", SITE)])], now(),
+    )  # fmt: skip
+    lms = Feed(db_session, company, moodle.id)
+    cron_run = "0b1b8a5c-1c9e-4b9e-8f4a-3c2d1e0f9a8b"
+    viewed = {**journey()[1], "context": {**journey()[1]["context"], "registration": cron_run}}
+    lms.store(teacher_edits_the_course("2"), site_login("1", cron_run), viewed)
+    while process_batch(db_session):
+        pass
+    [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
+    assert (enrollment.course_activity_id, enrollment.enrollment_status) == (
+        COURSE_ID, EnrollmentStatus.IN_PROGRESS,
+    )  # fmt: skip
+    assert db_session.scalars(select(LMSLearningProgress)).all() == []
