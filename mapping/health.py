@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -15,6 +15,8 @@ from mapping.choices import ConnectionStatus
 from mapping.models import LMSIntegrationConfig
 from statements.db import one_of
 from statements.models import StatementOutbox, StatementRow
+
+RESOLUTION = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +31,16 @@ def record_arrivals(
     session: Session, company_id: uuid.UUID, latest: Mapping[uuid.UUID, datetime]
 ) -> None:
     """Note, per active integration, the newest statement a batch folded: it is connected,
-    and it last sent (successfully) then. A worker that finds the row locked by another
-    leaves it: that one is noting the same thing."""
+    and it last sent (successfully) then. To the second: busy integrations are written at
+    most once a second, not once a batch; and a worker that finds the row locked by another
+    leaves it, as that one is noting the same thing."""
     i = LMSIntegrationConfig
     for integration_id, stored in sorted(latest.items()):
         target = select(i.id).where(
             i.id == integration_id,
             i.company_id == company_id,
             i.is_active.is_(True),
-            i.last_sync_at.is_(None) | (i.last_sync_at < stored),
+            i.last_sync_at.is_(None) | (i.last_sync_at < stored - RESOLUTION),
         )
         if session.get_bind().dialect.name == "postgresql":
             target = target.with_for_update(skip_locked=True)

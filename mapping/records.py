@@ -26,10 +26,9 @@ from mapping.models import LMSIntegrationConfig
 from mapping.placement import Placement, Placements, registration_of
 from mapping.reading import LiveByActor, LoadedStatement, StatementReader
 from mapping.writer import RecordWriter
-from statements.credentials import hr_authority
+from statements.credentials import HR_ACCOUNT_NAME
 from statements.keys import agent_key, index_key
 from statements.locks import lock, try_lock
-from statements.models import Company
 from statements.rules import VOIDED_VERB
 from statements.timestamps import parse_timestamp
 
@@ -48,8 +47,6 @@ class CompanyRecords:
         self.writer = RecordWriter(session, company_id, self.rules)
         self._rules: dict[uuid.UUID, IntegrationRules] = {}
         self._keys: dict[Learner, list[str]] = {}
-        company = session.get(Company, company_id)
-        self.hr_key = agent_key(hr_authority(company.home_page)) if company else None
 
     def update(self, statement_ids: Sequence[uuid.UUID], *, wait: bool) -> set[uuid.UUID]:
         """Bring the records up to date with newly stored statements.
@@ -145,10 +142,13 @@ class CompanyRecords:
         lock(self.session, (key.lock_key for key in ordered))
         self._recompute(ordered)
 
-    def _by_hr(self, row: LoadedStatement) -> bool:
-        """Whether the HR system stored the statement (its authority is the HR account)."""
-        authority = row.data.get("authority")
-        return authority is not None and agent_key(authority) == self.hr_key
+    @staticmethod
+    def _by_hr(row: LoadedStatement) -> bool:
+        """Whether the HR system stored the statement. The LRS sets every authority itself,
+        to the HR account or to a credential, whose name is its hexadecimal key: the
+        account's name alone tells them apart."""
+        account = (row.data.get("authority") or {}).get("account") or {}
+        return bool(account.get("name") == HR_ACCOUNT_NAME)
 
     def rules(self, integration_id: uuid.UUID) -> IntegrationRules:
         """The reading rules of one of the company's integrations, read once per batch."""
