@@ -115,3 +115,5 @@ class FoldSettings:
 
     credits: Decimal = Decimal("0.00")
     passing_score: Decimal | None = None
+    # Activity type to lesson type, before the defaults (mapping.lesson_types).
+    lesson_types: Mapping[str, LessonType] = field(default_factory=dict)

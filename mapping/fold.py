@@ -16,8 +16,9 @@ from typing import Any
 
 import isodate
 
-from mapping.choices import EnrollmentSource, EnrollmentStatus, LessonType, ProgressStatus
+from mapping.choices import EnrollmentSource, EnrollmentStatus, ProgressStatus
 from mapping.facts import EnrollmentFacts, Event, Finding, FoldSettings, LessonFacts
+from mapping.lesson_types import lesson_type
 from mapping.rules import (
     Broken,
     course_dates,
@@ -50,18 +51,6 @@ HR_STATUSES = frozenset(
     {EnrollmentStatus.ON_HOLD, EnrollmentStatus.DROPPED, EnrollmentStatus.EXPIRED}
 )
 _SESSION_STARTS = frozenset({ADL + "launched", ADL + "initialized", ADL + "attempted"})
-_LESSON_TYPES = {
-    "http://adlnet.gov/expapi/activities/assessment": LessonType.ASSESSMENT,
-    "http://adlnet.gov/expapi/activities/cmi.interaction": LessonType.QUIZ,
-    "http://adlnet.gov/expapi/activities/question": LessonType.QUIZ,
-    "http://adlnet.gov/expapi/activities/media": LessonType.VIDEO,
-    "https://w3id.org/xapi/video/activity-type/video": LessonType.VIDEO,
-    "http://adlnet.gov/expapi/activities/simulation": LessonType.SIMULATION,
-    "http://adlnet.gov/expapi/activities/interaction": LessonType.SIMULATION,
-    "http://id.tincanapi.com/activitytype/discussion": LessonType.DISCUSSION,
-    "http://adlnet.gov/expapi/activities/performance": LessonType.ASSIGNMENT,
-    "http://adlnet.gov/expapi/activities/project": LessonType.PROJECT,
-}
 
 
 def _found(
@@ -114,7 +103,7 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         if isinstance(extensions.get(CMI5_MASTERY), int | float):
             mastery = Decimal(str(extensions[CMI5_MASTERY]))
         if event.lesson is not None:
-            _fold_lesson(lessons, event, findings)
+            _fold_lesson(lessons, event, findings, settings)
             if event.effect in (Effect.START, Effect.COMPLETE, Effect.PASS, Effect.FAIL):
                 status, start = _started(status, start, event)
             continue
@@ -340,7 +329,9 @@ def _check_dates(
         _found(findings, broken, completing)
 
 
-def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[Finding]) -> None:
+def _fold_lesson(
+    lessons: dict[str, LessonFacts], event: Event, findings: list[Finding], settings: FoldSettings
+) -> None:
     assert event.lesson is not None
     activity = event.lesson
     lesson = lessons.get(activity["id"])
@@ -348,7 +339,7 @@ def _fold_lesson(lessons: dict[str, LessonFacts], event: Event, findings: list[F
         lesson = lessons[activity["id"]] = LessonFacts(
             activity_id=activity["id"],
             name=display_name(activity, activity["id"])[:200],
-            lesson_type=_lesson_type(activity),
+            lesson_type=lesson_type(activity, settings.lesson_types),
             first_stored=event.stored,
             last_stored=event.stored,
         )
@@ -388,8 +379,3 @@ def _finish_lesson(
     if lesson.status is ProgressStatus.COMPLETED and timed:
         _found(findings, lesson_too_short(lesson.time_spent_seconds), last, lesson.activity_id)
     return lesson
-
-
-def _lesson_type(activity: Json) -> LessonType:
-    definition = activity.get("definition") or {}
-    return _LESSON_TYPES.get(str(definition.get("type")), LessonType.READING)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from mapping.choices import CourseType
+from mapping.choices import CourseType, LessonType
 from mapping.facts import FoldSettings
 from mapping.models import LMSIntegrationConfig
 from mapping.vocabulary import (
@@ -41,6 +41,7 @@ class IntegrationRules:
     # Figures the statements do not carry.
     credits: Decimal
     passing_score: Decimal | None
+    lesson_types: Mapping[str, LessonType]
 
     @classmethod
     def of(cls, integration: LMSIntegrationConfig | None) -> IntegrationRules:
@@ -66,6 +67,10 @@ class IntegrationRules:
             course_type_names=rules.get("course_types", {}),
             credits=Decimal(str(rules.get("credits", "0"))).quantize(CENTS),
             passing_score=Decimal(str(passing)).quantize(CENTS) if passing is not None else None,
+            lesson_types={
+                activity: LessonType(kind)
+                for activity, kind in (rules.get("lesson_types") or {}).items()
+            },
         )
 
     @classmethod
@@ -92,6 +97,10 @@ class IntegrationRules:
             if course_type not in CourseType.__members__.values():
                 known = ", ".join(t.value for t in CourseType)
                 found[f"transformation_rules.course_types.{activity}"] = f"must be one of {known}"
+        for activity, kind in (transformation_rules.get("lesson_types") or {}).items():
+            if kind not in LessonType.__members__.values():
+                known = ", ".join(t.value for t in LessonType)
+                found[f"transformation_rules.lesson_types.{activity}"] = f"must be one of {known}"
         if not found:
             try:
                 cls.of_settings(field_mappings, transformation_rules)
@@ -102,7 +111,9 @@ class IntegrationRules:
     @property
     def fold_settings(self) -> FoldSettings:
         """The figures the fold takes from the integration rather than the statements."""
-        return FoldSettings(credits=self.credits, passing_score=self.passing_score)
+        return FoldSettings(
+            credits=self.credits, passing_score=self.passing_score, lesson_types=self.lesson_types
+        )
 
     def effect(self, verb_id: str, result: Json | None = None) -> Effect | None:
         """What a statement does to an enrollment here: its verb's effect; for a verb the

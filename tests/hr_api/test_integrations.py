@@ -355,8 +355,19 @@ def test_an_hr_assignment_is_no_traffic_from_the_lms(admin, db_session):
             {"transformation_rules": {"course_types": {"http://x/t": "lecture"}}},
             "transformation_rules.course_types.http://x/t",
         ),
+        (
+            {"transformation_rules": {"lesson_types": {"http://x/t": "lecture"}}},
+            "transformation_rules.lesson_types.http://x/t",
+        ),
     ],
-    ids=["broken pattern", "exponential pattern", "credits", "effect", "course type"],
+    ids=[
+        "broken pattern",
+        "exponential pattern",
+        "credits",
+        "effect",
+        "course type",
+        "lesson type",
+    ],
 )
 def test_reading_rules_that_cannot_be_applied_are_refused(admin, rules, path):
     created = create(admin)

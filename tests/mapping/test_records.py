@@ -6,9 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from mapping.choices import CourseType, EnrollmentStatus
+from mapping.choices import CourseType, EnrollmentStatus, LessonType
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
-from mapping.models import DataQualityFinding, LMSCourseEnrollment, UnmatchedStatement
+from mapping.models import (
+    DataQualityFinding,
+    LMSCourseEnrollment,
+    LMSLearningProgress,
+    UnmatchedStatement,
+)
 from mapping.outbox import process_batch
 from statements.models import StatementOutbox
 from statements.timestamps import now
@@ -278,3 +283,22 @@ def test_the_course_name_comes_from_whichever_statement_names_it(db_session, com
     drain(db_session)
     db_session.expire_all()
     assert enrollments(db_session)[0].course_name == "Safety at Work"
+
+
+def test_an_integrations_lesson_types_are_applied(db_session, company):
+    module = "http://id.tincanapi.com/activitytype/lms/module"
+    _, lms = lms_client(
+        db_session, company, transformation_rules={"lesson_types": {module: "project"}}
+    )
+    upsert_employees(
+        db_session, company.id, [EmployeeRecord("E1", "Ann", "ann@example.com")], now()
+    )
+    lesson = {
+        "id": "https://moodle.example.com/mod/assign/view.php?id=3",
+        "definition": {"type": module},
+    }
+    context = {"contextActivities": {"grouping": [COURSE]}}
+    lms.store(statement("ann", COMPLETED, lesson, context=context))
+    drain(db_session)
+    [progress] = db_session.scalars(select(LMSLearningProgress)).all()
+    assert progress.lesson_type == LessonType.PROJECT
