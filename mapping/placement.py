@@ -12,12 +12,12 @@ taken as the course, or else the object itself.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mapping.integration_rules import IntegrationRules
-from mapping.vocabulary import CMI5_CATEGORY, GROUPING_TYPES, activity_type
+from mapping.vocabulary import CMI5_CATEGORY, GROUPING_TYPES, PART_TYPES, activity_type
 
 Json = Mapping[str, Any]
 
@@ -43,11 +43,25 @@ def place(statement: Json, rules: IntegrationRules) -> Placement | None:
     candidates = [*_as_list(context.get("parent")), *_as_list(context.get("grouping"))]
     for activity in candidates:
         if rules.is_course(activity):
-            return Placement(activity, obj, explicit=True)
+            return Placement(activity, _taken(obj, candidates, rules), explicit=True)
     parents = [a for a in _as_list(context.get("parent")) if activity_type(a) not in GROUPING_TYPES]
     if parents:
         return Placement(parents[0], obj, explicit=False)
     return Placement(obj, None, explicit=False)
+
+
+def _taken(obj: Json, context: Sequence[Json], rules: IntegrationRules) -> Json:
+    """The lesson a statement is about: the activity the learner takes. A question, an
+    interaction or an attempt is part of one, named among the context activities (a quiz
+    and its attempt, an AU and its interactions): the nearest of those that is neither the
+    course, nor what groups courses, nor a part itself."""
+    if activity_type(obj) not in PART_TYPES:
+        return obj
+    for activity in context:
+        kind = activity_type(activity)
+        if not rules.is_course(activity) and kind not in GROUPING_TYPES | PART_TYPES:
+            return activity
+    return obj
 
 
 def registration_of(statement: Json) -> uuid.UUID | None:

@@ -34,11 +34,23 @@ COURSE_TYPES = frozenset(
 # definition.
 LMS_SHORT_ID = "https://w3id.org/learning-analytics/learning-management-system/short-id"
 LMS_EXTERNAL_ID = "https://w3id.org/learning-analytics/learning-management-system/external-id"
-# Activity types that group lessons without being the enrolled course (cmi5 blocks, modules).
+# Activity types that group lessons without being the enrolled course (cmi5 blocks, modules,
+# an LMS site and the platform it runs).
 GROUPING_TYPES = frozenset(
     {
         "https://w3id.org/xapi/cmi5/activitytype/block",
         "http://adlnet.gov/expapi/activities/module",
+        "http://id.tincanapi.com/activitytype/lms",
+        "http://id.tincanapi.com/activitytype/source",
+    }
+)
+# Activity types that are parts of the activity a learner takes, never lessons themselves.
+PART_TYPES = frozenset(
+    {
+        "http://adlnet.gov/expapi/activities/cmi.interaction",
+        "http://adlnet.gov/expapi/activities/question",
+        "http://adlnet.gov/expapi/activities/interaction",
+        "http://adlnet.gov/expapi/activities/attempt",
     }
 )
 

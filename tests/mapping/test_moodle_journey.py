@@ -4,10 +4,11 @@ records a Moodle administrator expects, step by step."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
-from mapping.choices import EnrollmentStatus, LmsType, ProgressStatus
+from mapping.choices import EnrollmentStatus, LessonType, LmsType, ProgressStatus
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSLearningProgress
 from mapping.outbox import process_batch
@@ -17,8 +18,10 @@ from tests.mapping.feed import Feed
 from tests.mapping.fixtures.moodle.journey import (
     BOOK_ID,
     COURSE_ID,
+    QUIZ_ID,
     SITE,
     journey,
+    quiz_attempt,
     site_login,
     teacher_edits_the_course,
 )
@@ -99,3 +102,26 @@ def test_a_teachers_edits_and_a_site_login_make_no_enrollment(db_session):
         COURSE_ID, EnrollmentStatus.IN_PROGRESS,
     )  # fmt: skip
     assert db_session.scalars(select(LMSLearningProgress)).all() == []
+
+
+def test_a_quiz_and_its_questions_are_one_lesson_with_the_quizs_score(db_session):
+    company = CompanyFactory()
+    moodle = IntegrationFactory(
+        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
+    )
+    upsert_employees(
+        db_session, company.id,
+        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
+    )  # fmt: skip
+    Feed(db_session, company, moodle.id).store(*journey()[:2], *quiz_attempt())
+    while process_batch(db_session):
+        pass
+    [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
+    [quiz] = db_session.scalars(select(LMSLearningProgress)).all()
+    assert (quiz.lesson_activity_id, quiz.lesson_name) == (QUIZ_ID, "test_quiz_name")
+    assert (quiz.lesson_type, quiz.progress_status) == (
+        LessonType.ASSESSMENT,
+        ProgressStatus.COMPLETED,
+    )
+    assert (quiz.score_achieved, quiz.max_score) == (Decimal("50.00"), Decimal("100.00"))
+    assert enrollment.course_activity_id == COURSE_ID
