@@ -31,6 +31,8 @@ class Event:
     course: Json
     # Stored by the HR system: only then may it set HR-owned facts.
     by_hr: bool = False
+    # The attempt the statement is part of, where the LMS names one (a Moodle quiz attempt).
+    attempt: str | None = None
 
     @property
     def order(self) -> tuple[datetime, datetime, uuid.UUID]:

@@ -370,7 +370,9 @@ def _finish_lesson(
 ) -> LessonFacts:
     mine = [e for e in events if e.lesson is not None and e.lesson["id"] == lesson.activity_id]
     lesson.time_spent_seconds = _time_spent(mine)
-    lesson.attempts = len({e.session for e in mine if e.verb_id in _SESSION_STARTS})
+    # Attempts the LMS names count as such; otherwise each session started is one.
+    named = {e.attempt for e in mine if e.attempt}
+    lesson.attempts = len(named) or len({e.session for e in mine if e.verb_id in _SESSION_STARTS})
     if lesson.status is ProgressStatus.COMPLETED:
         lesson.completion_percentage = HUNDRED
     last = mine[-1]

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapping.integration_rules import IntegrationRules
-from mapping.vocabulary import CMI5_CATEGORY, GROUPING_TYPES, PART_TYPES, activity_type
+from mapping.vocabulary import (
+    ATTEMPT_TYPE,
+    CMI5_CATEGORY,
+    GROUPING_TYPES,
+    PART_TYPES,
+    activity_type,
+)
 
 Json = Mapping[str, Any]
 
@@ -62,6 +68,18 @@ def _taken(obj: Json, context: Sequence[Json], rules: IntegrationRules) -> Json:
         if not rules.is_course(activity) and kind not in GROUPING_TYPES | PART_TYPES:
             return activity
     return obj
+
+
+def attempt_of(statement: Json) -> str | None:
+    """The attempt activity a statement names, as its object or in its context."""
+    context = statement.get("context", {}).get("contextActivities", {})
+    for activity in [
+        statement["object"],
+        *(a for kind in context.values() for a in _as_list(kind)),
+    ]:
+        if activity_type(activity) == ATTEMPT_TYPE:
+            return str(activity["id"])
+    return None
 
 
 def registration_of(statement: Json) -> uuid.UUID | None:

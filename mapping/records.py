@@ -23,7 +23,7 @@ from mapping.identity import employees_keys, find_employees
 from mapping.integration_rules import IntegrationRules
 from mapping.keys import EnrollmentKey
 from mapping.models import LMSIntegrationConfig
-from mapping.placement import Placement, Placements, registration_of
+from mapping.placement import Placement, Placements, attempt_of, registration_of
 from mapping.reading import LiveByActor, LoadedStatement, StatementReader
 from mapping.writer import RecordWriter
 from statements.credentials import HR_ACCOUNT_NAME
@@ -234,4 +234,5 @@ def _event(
         context=data.get("context", {}),
         course=placement.course,
         by_hr=by_hr,
+        attempt=attempt_of(data),
     )

@@ -44,13 +44,14 @@ GROUPING_TYPES = frozenset(
         "http://id.tincanapi.com/activitytype/source",
     }
 )
+ATTEMPT_TYPE = "http://adlnet.gov/expapi/activities/attempt"
 # Activity types that are parts of the activity a learner takes, never lessons themselves.
 PART_TYPES = frozenset(
     {
         "http://adlnet.gov/expapi/activities/cmi.interaction",
         "http://adlnet.gov/expapi/activities/question",
         "http://adlnet.gov/expapi/activities/interaction",
-        "http://adlnet.gov/expapi/activities/attempt",
+        ATTEMPT_TYPE,
     }
 )
 

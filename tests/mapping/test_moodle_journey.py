@@ -113,7 +113,9 @@ def test_a_quiz_and_its_questions_are_one_lesson_with_the_quizs_score(db_session
         db_session, company.id,
         [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
     )  # fmt: skip
-    Feed(db_session, company, moodle.id).store(*journey()[:2], *quiz_attempt())
+    Feed(db_session, company, moodle.id).store(
+        *journey()[:2], *quiz_attempt(number=1, raw=40), *quiz_attempt(number=2, raw=50)
+    )
     while process_batch(db_session):
         pass
     [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
@@ -124,4 +126,5 @@ def test_a_quiz_and_its_questions_are_one_lesson_with_the_quizs_score(db_session
         ProgressStatus.COMPLETED,
     )
     assert (quiz.score_achieved, quiz.max_score) == (Decimal("50.00"), Decimal("100.00"))
+    assert quiz.attempts_count == 2  # the attempts Moodle names
     assert enrollment.course_activity_id == COURSE_ID
