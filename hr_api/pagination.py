@@ -28,12 +28,17 @@ class QuerySchema(Schema):
             by_lower = {name.lower(): name for name in known}
             hint = by_lower.get(unknown[0].lower())
             suffix = f"; did you mean {hint!r}?" if hint else ""
-            message = f"unknown parameter (allowed here: {', '.join(sorted(known))}){suffix}"
+            allowed = ", ".join(sorted(known)) or "none"
+            message = f"unknown parameter (allowed here: {allowed}){suffix}"
             raise BadRequest(
                 f"unknown parameter {unknown[0]!r}: {message}",
                 [FieldError(name, message) for name in unknown],
             )
         return data
+
+
+class NoQuery(QuerySchema):
+    """The query of an endpoint that takes no parameters: any one sent is refused."""
 
 
 class PageQuery(QuerySchema):

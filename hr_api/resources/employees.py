@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from hr_api.context import audit_event, audit_read, current_access, requires
-from hr_api.pagination import PageQuery, page_of, paginate, where_equal
+from hr_api.pagination import NoQuery, PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import mask, owned, visible_employee
 from lrs.context import request_session
 from mapping.choices import EmploymentStatus
@@ -194,8 +194,9 @@ _KEPT_UNLESS_SENT = (
 
 @blp.route("/<uuid:employee_id>/")
 class EmployeeItem(MethodView):
+    @blp.arguments(NoQuery, location="query")
     @blp.response(200, EmployeeSchema)
-    def get(self, employee_id: uuid.UUID) -> dict[str, Any]:
+    def get(self, _query: dict[str, Any], employee_id: uuid.UUID) -> dict[str, Any]:
         """An employee you may see."""
         access = current_access()
         access.require(*READ)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hr_api.assignments import assign
 from hr_api.context import audit_event, audit_read, current_access, requires
-from hr_api.pagination import PageQuery, page_of, paginate, where_equal
+from hr_api.pagination import NoQuery, PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import enrolled_between, mask, overdue, owned, visible_employee
 from hr_api.validation import recent_due_date
 from lrs.context import request_session
@@ -257,8 +257,9 @@ class Enrollments(MethodView):
 
 @enrollments.route("/<uuid:enrollment_id>/")
 class EnrollmentItem(MethodView):
+    @enrollments.arguments(NoQuery, location="query")
     @enrollments.response(200, EnrollmentSchema)
-    def get(self, enrollment_id: uuid.UUID) -> dict[str, Any]:
+    def get(self, _query: dict[str, Any], enrollment_id: uuid.UUID) -> dict[str, Any]:
         """An enrollment (access is logged)."""
         current_access().require(*READ)
         enrollment = _visible_enrollment(enrollment_id)
@@ -307,8 +308,9 @@ class EnrollmentItem(MethodView):
 
 @progress.route("/<uuid:enrollment_id>/")
 class Progress(MethodView):
+    @progress.arguments(NoQuery, location="query")
     @progress.response(200, ProgressSchema)
-    def get(self, enrollment_id: uuid.UUID) -> dict[str, Any]:
+    def get(self, _query: dict[str, Any], enrollment_id: uuid.UUID) -> dict[str, Any]:
         """Lesson progress, scores, attempts, time and the statements behind them."""
         access = current_access()
         access.require(*READ)

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from hr_api.access import Access
 from hr_api.context import audit_event, current_access, requires
+from hr_api.pagination import NoQuery
 from hr_api.resources.integrations import MANAGE, blp, callers_integration
 from lrs.context import request_session, state
 from statements.credentials import (
@@ -55,8 +56,9 @@ class IssuedCredentialSchema(CredentialSchema):
 @blp.route("/<uuid:integration_id>/credentials/")
 class Credentials(MethodView):
     @requires(*MANAGE)
+    @blp.arguments(NoQuery, location="query")
     @blp.response(200, CredentialSchema(many=True))
-    def get(self, integration_id: uuid.UUID) -> list[dict[str, Any]]:
+    def get(self, _query: dict[str, Any], integration_id: uuid.UUID) -> list[dict[str, Any]]:
         """The LRS credentials of an integration (never their secrets)."""
         integration = callers_integration(integration_id)
         return [

@@ -22,7 +22,7 @@ from marshmallow import (
 from sqlalchemy import select
 
 from hr_api.context import audit_event, current_access, requires
-from hr_api.pagination import PageQuery, page_of, paginate, where_equal
+from hr_api.pagination import NoQuery, PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from hr_api.state import hr_state
 from hr_api.validation import bounded_json, web_url
@@ -229,8 +229,9 @@ class Integrations(MethodView):
 @blp.route("/<uuid:integration_id>/")
 class IntegrationItem(MethodView):
     @requires(*MANAGE)
+    @blp.arguments(NoQuery, location="query")
     @blp.response(200, IntegrationSchema)
-    def get(self, integration_id: uuid.UUID) -> LMSIntegrationConfig:
+    def get(self, _query: dict[str, Any], integration_id: uuid.UUID) -> LMSIntegrationConfig:
         """Get an LMS integration."""
         return callers_integration(integration_id)
 

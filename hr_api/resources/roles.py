@@ -14,7 +14,7 @@ from sqlalchemy import select
 from hr_api.access import PERMISSIONS
 from hr_api.context import audit_event, current_access, requires
 from hr_api.models import LMSRolePermission, LMSUserRoleAssignment
-from hr_api.pagination import PageQuery, page_of, paginate, where_equal
+from hr_api.pagination import NoQuery, PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from hr_api.validation import TEXT_MAX, bounded_json, not_expired
 from lrs.context import request_session
@@ -139,8 +139,9 @@ class Roles(MethodView):
 
 @roles.route("/<uuid:role_id>/")
 class RoleItem(MethodView):
+    @roles.arguments(NoQuery, location="query")
     @roles.response(200, RoleSchema)
-    def get(self, role_id: uuid.UUID) -> LMSRolePermission:
+    def get(self, _query: dict[str, Any], role_id: uuid.UUID) -> LMSRolePermission:
         """A role."""
         access = current_access()
         access.require(*MANAGE)
@@ -235,8 +236,9 @@ class Assignments(MethodView):
 
 @assignments.route("/<uuid:assignment_id>/")
 class AssignmentItem(MethodView):
+    @assignments.arguments(NoQuery, location="query")
     @assignments.response(200, AssignmentSchema)
-    def get(self, assignment_id: uuid.UUID) -> LMSUserRoleAssignment:
+    def get(self, _query: dict[str, Any], assignment_id: uuid.UUID) -> LMSUserRoleAssignment:
         """A role assignment."""
         access = current_access()
         access.require(*MANAGE)

@@ -64,11 +64,13 @@ def test_another_companys_enrollments_are_not_counted(admin, company):
         ("lms-analytics/", "overdue", None),
         ("employees/", "department", None),
         ("audit-log/", "user", None),
+        ("lms-enrollments/{id}/", "fields", None),
+        ("lms-progress/{id}/", "expand", None),
     ],
 )
 def test_an_unknown_query_parameter_is_refused_by_name(admin, company, path, param, hint):
-    EnrollmentFactory(company_id=company.id)
-    response = admin.get(path, query_string={param: "x"})
+    enrollment = EnrollmentFactory(company_id=company.id)
+    response = admin.get(path.format(id=enrollment.id), query_string={param: "x"})
     assert response.status_code == 400
     assert response.json["detail"].startswith(f"unknown parameter {param!r}")
     assert response.json["errors"][0]["path"] == param
