@@ -31,6 +31,7 @@ class AnalyticsQuery(QuerySchema):
 
 class FiguresSchema(Schema):
     group = fields.String(allow_none=True)
+    course_id = fields.String(metadata={"description": "the course's IRI, when grouped by course"})
     enrollments = fields.Integer(required=True)
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     completion_rate = fields.Float(allow_none=True)
@@ -66,11 +67,21 @@ class Analytics(MethodView):
         if group_by == "department":
             statement = statement.join(Employee, Employee.id == e.employee_id)
         group = _group_column(session, group_by)
+        if group_by == "course":
+            # Named as people know them, counted apart: two courses may share a name.
+            statement = statement.add_columns(e.course_activity_id.label("course_id"))
+            statement = statement.group_by(e.course_activity_id)
         rows = _sums(session, statement, group)
         totals = {name: sum(row[name] for row in rows) for name in SUMS}
         return {
             "totals": _figures(None, totals),
-            "groups": [_figures(row["group"], row) for row in rows] if group is not None else [],
+            "groups": [
+                _figures(row["group"], row)
+                | ({"course_id": row["course_id"]} if "course_id" in row else {})
+                for row in rows
+            ]
+            if group is not None
+            else [],
         }
 
 

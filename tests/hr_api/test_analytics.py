@@ -104,3 +104,14 @@ def test_settled_enrollments_are_never_overdue(admin, company):
     items = admin.get("lms-enrollments/", query_string={"overdue": "true"}).json["items"]
     assert [item["id"] for item in items] == [str(late.id)]
     assert admin.get("lms-analytics/").json["totals"]["overdue_mandatory"] == 1
+
+
+def test_two_courses_of_one_name_are_counted_apart(admin, company):
+    for n in range(2):
+        EnrollmentFactory(company_id=company.id, course_name="Safety",
+                          course_activity_id=f"https://lms.example.com/courses/{n}")  # fmt: skip
+    groups = admin.get("lms-analytics/", query_string={"group_by": "course"}).json["groups"]
+    assert sorted((g["group"], g["course_id"], g["enrollments"]) for g in groups) == [
+        ("Safety", "https://lms.example.com/courses/0", 1),
+        ("Safety", "https://lms.example.com/courses/1", 1),
+    ]
