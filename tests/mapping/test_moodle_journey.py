@@ -3,17 +3,20 @@ records a Moodle administrator expects, step by step."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from hr_api.tokens import development_token
 from mapping.choices import EnrollmentStatus, LessonType, LmsType, ProgressStatus
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSLearningProgress
 from mapping.outbox import process_batch
 from statements.timestamps import now
 from tests.factories import CompanyFactory, IntegrationFactory
+from tests.hr_api.users import HrUser, grant
 from tests.mapping.feed import Feed
 from tests.mapping.fixtures.moodle.journey import (
     BOOK_ID,
@@ -25,6 +28,7 @@ from tests.mapping.fixtures.moodle.journey import (
     site_login,
     teacher_edits_the_course,
 )
+from tests.xapi_client import new_credential
 
 
 def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_session):
@@ -128,3 +132,36 @@ def test_a_quiz_and_its_questions_are_one_lesson_with_the_quizs_score(db_session
     assert (quiz.score_achieved, quiz.max_score) == (Decimal("50.00"), Decimal("100.00"))
     assert quiz.attempts_count == 2  # the attempts Moodle names
     assert enrollment.course_activity_id == COURSE_ID
+
+
+def test_a_moodle_journey_pushed_through_xapi_reads_back_through_the_hr_api(
+    app, db_session, settings
+):
+    """As a Moodle administrator sees it: the logstore pushes to /xapi/statements with the
+    integration's credential, and the HR API shows the learner's record."""
+    company, user_id = CompanyFactory(), uuid.uuid4()
+    grant(db_session, company, user_id, "all")
+    admin = HrUser(app, development_token(settings, user_id, company.id), user_id, company)
+    moodle = IntegrationFactory(
+        company_id=admin.company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
+    )
+    [ann] = upsert_employees(
+        db_session, admin.company.id,
+        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
+    )  # fmt: skip
+    lms = new_credential(
+        app, scopes=["statements/write"], company=admin.company, integration_id=moodle.id
+    )
+    for statement in [*journey()[:8], *quiz_attempt()]:
+        response = lms.post(statement)
+        assert response.status_code == 200, response.json
+    while process_batch(db_session):
+        pass
+    [enrollment] = admin.get("lms-enrollments/").json["items"]
+    assert (enrollment["employee_id"], enrollment["course_activity_id"]) == (str(ann.id), COURSE_ID)
+    assert (enrollment["enrollment_status"], enrollment["course_code"]) == ("completed", "1")
+    progress = admin.get(f"lms-progress/{enrollment['id']}/").json
+    lessons = {lesson["lesson_name"]: lesson for lesson in progress["lessons"]}
+    assert sorted(lessons) == ["test_book_name", "test_quiz_name"]
+    assert lessons["test_quiz_name"]["lesson_type"] == "assessment"
+    assert lessons["test_book_name"]["progress_status"] == "completed"
