@@ -32,6 +32,7 @@ from mapping.vocabulary import (
     CMI5_MASTERY,
     CMI5_PROGRESS,
     CMI5_REASON,
+    CMI5_SESSION,
     Effect,
     display_name,
 )
@@ -134,14 +135,10 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         progress = HUNDRED
     status = hr.status or standing.status or status or EnrollmentStatus.NOT_STARTED
     finished = [_finish_lesson(lesson, ordered, findings) for lesson in lessons.values()]
-    if best is None:
-        # A course reported only through its lessons (a one-AU cmi5 course) scores as its
-        # best-scoring lesson.
-        scored = [lesson for lesson in finished if lesson.score is not None]
-        if scored:
-            top = max(scored, key=lambda lesson: (lesson.score, lesson.activity_id))
-            assert top.score is not None
-            best = (top.score, top.max_score, None)
+    if best is None and len(finished) == 1 and finished[0].score is not None and _cmi5(ordered):
+        # A course scores only from its own result, but cmi5 scores only its AUs: a one-AU
+        # course's AU is the whole course. Elsewhere no lesson's score stands in for one.
+        best = (finished[0].score, finished[0].max_score, None)
     score_achieved, max_score = (best[0], best[1]) if best else (None, None)
     if best and best[2]:
         _found(findings, score_above_max(best[0], best[1]), best[2])
@@ -306,6 +303,10 @@ def _time_spent(events: Sequence[Event]) -> int:
         seconds = ((event.timestamp + parsed) - event.timestamp).total_seconds()
         longest[event.session] = max(longest.get(event.session, 0.0), seconds)
     return int(sum(longest.values()))
+
+
+def _cmi5(events: Sequence[Event]) -> bool:
+    return any(CMI5_SESSION in e.context.get("extensions", {}) for e in events)
 
 
 def _instructor_id(instructor: Json) -> str:

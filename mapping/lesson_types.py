@@ -1,6 +1,7 @@
-"""What kind of lesson an activity is, in the specification's lesson types: by its activity
-type (ADL, cmi5, TinCan registry), else by where an LMS puts it (Moodle's `/mod/<module>/`
-URLs, which give every module the same generic type), else reading. An integration's
+"""What kind of lesson an activity is, in the specification's lesson types: by where an LMS
+puts it (Moodle's `/mod/<module>/` URLs name the module, where Moodle's activity types are
+generic: its quizzes and its assignments are both ADL assessments), else by its activity
+type (ADL, cmi5, EDLM, TinCan registry), else reading. An integration's
 `transformation_rules.lesson_types` (activity type to lesson type) comes first."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ BY_ACTIVITY_TYPE = {
     "http://adlnet.gov/expapi/activities/meeting": LessonType.DISCUSSION,
     "http://id.tincanapi.com/activitytype/discussion": LessonType.DISCUSSION,
     "http://id.tincanapi.com/activitytype/school-assignment": LessonType.ASSIGNMENT,
+    "https://xapi.edlm/profiles/edlm-lms/concepts/activity-types/assignment": LessonType.ASSIGNMENT,
     "http://id.tincanapi.com/activitytype/survey": LessonType.ASSESSMENT,
     "http://adlnet.gov/expapi/activities/performance": LessonType.ASSIGNMENT,
     "http://adlnet.gov/expapi/activities/project": LessonType.PROJECT,
@@ -56,9 +58,7 @@ def lesson_type(activity: Json, overrides: Mapping[str, LessonType]) -> LessonTy
     declared = activity_type(activity) or ""
     if declared in overrides:
         return overrides[declared]
-    if declared in BY_ACTIVITY_TYPE:
-        return BY_ACTIVITY_TYPE[declared]
     module = _MOODLE_MODULE.search(str(activity.get("id", "")))
     if module and module.group(1) in MOODLE_MODULES:
         return MOODLE_MODULES[module.group(1)]
-    return LessonType.READING
+    return BY_ACTIVITY_TYPE.get(declared, LessonType.READING)

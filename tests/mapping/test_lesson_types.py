@@ -29,9 +29,24 @@ def test_moodle_modules_are_typed_by_their_url(module, kind):
     assert lesson_type(activity, {}) is kind
 
 
-def test_a_declared_activity_type_comes_before_the_url():
-    video = {"id": MOODLE.format("assign"), "definition": {"type": "http://adlnet.gov/expapi/activities/media"}}  # fmt: skip
-    assert lesson_type(video, {}) is LessonType.VIDEO
+def test_moodles_module_comes_before_its_generic_activity_type():
+    """The logstore types quizzes and assignments alike as ADL assessments."""
+    assessment = "http://adlnet.gov/expapi/activities/assessment"
+    quiz = {"id": MOODLE.format("quiz"), "definition": {"type": assessment}}
+    assignment = {"id": MOODLE.format("assign"), "definition": {"type": assessment}}
+    assert (lesson_type(quiz, {}), lesson_type(assignment, {})) == (
+        LessonType.QUIZ,
+        LessonType.ASSIGNMENT,
+    )
+
+
+def test_activity_types_elsewhere():
+    video = {"id": "https://lms.example.com/v/1", "definition": {"type": "http://adlnet.gov/expapi/activities/media"}}  # fmt: skip
+    task = {"id": "https://lms.example.com/t/1", "definition": {"type": "https://xapi.edlm/profiles/edlm-lms/concepts/activity-types/assignment"}}  # fmt: skip
+    assert (lesson_type(video, {}), lesson_type(task, {})) == (
+        LessonType.VIDEO,
+        LessonType.ASSIGNMENT,
+    )
 
 
 def test_an_integrations_override_comes_first():

@@ -19,12 +19,16 @@ from tests.factories import CompanyFactory, IntegrationFactory
 from tests.hr_api.users import HrUser, grant
 from tests.mapping.feed import Feed
 from tests.mapping.fixtures.moodle.journey import (
+    ASSIGN_ID,
     BOOK_ID,
     COURSE_ID,
     QUIZ_ID,
+    SCORM_ID,
     SITE,
+    assignment,
     journey,
     quiz_attempt,
+    scorm_package,
     site_login,
     teacher_edits_the_course,
 )
@@ -125,13 +129,49 @@ def test_a_quiz_and_its_questions_are_one_lesson_with_the_quizs_score(db_session
     [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
     [quiz] = db_session.scalars(select(LMSLearningProgress)).all()
     assert (quiz.lesson_activity_id, quiz.lesson_name) == (QUIZ_ID, "test_quiz_name")
-    assert (quiz.lesson_type, quiz.progress_status) == (
-        LessonType.ASSESSMENT,
-        ProgressStatus.COMPLETED,
-    )
+    assert (quiz.lesson_type, quiz.progress_status) == (LessonType.QUIZ, ProgressStatus.COMPLETED)
     assert (quiz.score_achieved, quiz.max_score) == (Decimal("50.00"), Decimal("100.00"))
     assert quiz.attempts_count == 2  # the attempts Moodle names
     assert enrollment.course_activity_id == COURSE_ID
+    assert (enrollment.score_achieved, enrollment.max_score) == (None, None)  # no course grade
+
+
+def test_an_assignment_graded_by_its_teacher_and_a_scorm_package(db_session):
+    """The assignment and the package are one lesson each, typed by their module, scored out
+    of their own maximum; the grading teacher is the enrollment's instructor and no learner;
+    and with no course grade sent the course has no score."""
+    company = CompanyFactory()
+    moodle = IntegrationFactory(
+        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
+    )
+    [ann, _] = upsert_employees(
+        db_session, company.id,
+        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)]),
+         EmployeeRecord("E2", "Tom", accounts=[LmsAccount(moodle.id, "2", SITE)])], now(),
+    )  # fmt: skip
+    Feed(db_session, company, moodle.id).store(*journey()[:2], *assignment(), *scorm_package())
+    while process_batch(db_session):
+        pass
+    [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
+    assert enrollment.employee_id == ann.id
+    assert (enrollment.instructor_id, enrollment.instructor_name) == ("2", "test_teacher")
+    assert enrollment.enrollment_status == EnrollmentStatus.IN_PROGRESS
+    assert (enrollment.score_achieved, enrollment.max_score) == (None, None)
+    lessons = {
+        lesson.lesson_activity_id: lesson
+        for lesson in db_session.scalars(select(LMSLearningProgress)).all()
+    }
+    assert sorted(lessons) == [ASSIGN_ID, SCORM_ID]
+    task, package = lessons[ASSIGN_ID], lessons[SCORM_ID]
+    assert (task.lesson_name, task.lesson_type, task.progress_status) == (
+        "test_assign_name", LessonType.ASSIGNMENT, ProgressStatus.COMPLETED,
+    )  # fmt: skip
+    assert (task.score_achieved, task.max_score) == (Decimal("1.00"), Decimal("2.00"))
+    assert (package.lesson_name, package.lesson_type, package.progress_status) == (
+        "test_scorm_name", LessonType.SIMULATION, ProgressStatus.COMPLETED,
+    )  # fmt: skip
+    assert (package.score_achieved, package.max_score) == (Decimal("100.00"), Decimal("100.00"))
+    assert package.attempts_count == 1  # launched once
 
 
 def test_a_moodle_journey_pushed_through_xapi_reads_back_through_the_hr_api(
@@ -152,7 +192,7 @@ def test_a_moodle_journey_pushed_through_xapi_reads_back_through_the_hr_api(
     lms = new_credential(
         app, scopes=["statements/write"], company=admin.company, integration_id=moodle.id
     )
-    for statement in [*journey()[:8], *quiz_attempt()]:
+    for statement in [*journey()[:8], *quiz_attempt(), *assignment(), *scorm_package()]:
         response = lms.post(statement)
         assert response.status_code == 200, response.json
     while process_batch(db_session):
@@ -162,6 +202,11 @@ def test_a_moodle_journey_pushed_through_xapi_reads_back_through_the_hr_api(
     assert (enrollment["enrollment_status"], enrollment["course_code"]) == ("completed", "1")
     progress = admin.get(f"lms-progress/{enrollment['id']}/").json
     lessons = {lesson["lesson_name"]: lesson for lesson in progress["lessons"]}
-    assert sorted(lessons) == ["test_book_name", "test_quiz_name"]
-    assert lessons["test_quiz_name"]["lesson_type"] == "assessment"
+    assert sorted(lessons) == [
+        "test_assign_name", "test_book_name", "test_quiz_name", "test_scorm_name",
+    ]  # fmt: skip
+    assert [lessons[name]["lesson_type"] for name in sorted(lessons)] == [
+        "assignment", "reading", "quiz", "simulation",
+    ]  # fmt: skip
+    assert (enrollment["instructor_name"], enrollment["score_achieved"]) == ("test_teacher", None)
     assert lessons["test_book_name"]["progress_status"] == "completed"
