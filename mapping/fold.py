@@ -51,6 +51,7 @@ HR_KEYS = (DUE_DATE, MANDATORY, COMPLIANCE, HR_STATUS, HR_CHANGE)
 HR_STATUSES = frozenset(
     {EnrollmentStatus.ON_HOLD, EnrollmentStatus.DROPPED, EnrollmentStatus.EXPIRED}
 )
+_OUTCOMES = frozenset({EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED})
 _SESSION_STARTS = frozenset({ADL + "launched", ADL + "initialized", ADL + "attempted"})
 
 
@@ -133,7 +134,10 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
 
     if status is EnrollmentStatus.COMPLETED:
         progress = HUNDRED
-    status = hr.status or standing.status or status or EnrollmentStatus.NOT_STARTED
+    # What the learner achieved stands when the LMS later suspends or unenrols them (Moodle
+    # sites unenrol learners who have finished).
+    paused_or_left = None if status in _OUTCOMES else standing.status
+    status = hr.status or paused_or_left or status or EnrollmentStatus.NOT_STARTED
     finished = [_finish_lesson(lesson, ordered, findings) for lesson in lessons.values()]
     if best is None and len(finished) == 1 and finished[0].score is not None and _cmi5(ordered):
         # A course scores only from its own result, but cmi5 scores only its AUs: a one-AU

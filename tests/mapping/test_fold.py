@@ -305,6 +305,16 @@ def test_suspension_puts_on_hold_until_resumed_and_leaving_drops_until_enrolled_
     assert back.status == EnrollmentStatus.IN_PROGRESS
 
 
+def test_a_finished_course_stays_finished_when_the_lms_unenrols_or_suspends_the_learner():
+    tla = "https://w3id.org/xapi/tla/verbs/"
+    leave = "http://activitystrea.ms/leave"
+    passed = [event("registered", 0), event("launched", 5), event("passed", 10)]
+    failed = [event("registered", 0), event("launched", 5), event("failed", 10)]
+    assert folded(*passed, event(leave, 30)).status == EnrollmentStatus.COMPLETED
+    assert folded(*passed, event(tla + "suspended", 30)).status == EnrollmentStatus.COMPLETED
+    assert folded(*failed, event(leave, 30)).status == EnrollmentStatus.FAILED
+
+
 def test_an_unknown_verb_counts_for_what_its_result_says():
     from mapping.integration_rules import IntegrationRules
 

@@ -82,8 +82,29 @@ def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_
     assert enrollment.enrollment_status == EnrollmentStatus.COMPLETED
     assert enrollment.completion_date == date(2026, 3, 5)
 
-    enrollment, _ = after(9)  # left the course
-    assert enrollment.enrollment_status == EnrollmentStatus.DROPPED
+    enrollment, _ = after(9)  # unenrolled once finished: the completion stands
+    assert (enrollment.enrollment_status, enrollment.completion_date) == (
+        EnrollmentStatus.COMPLETED, date(2026, 3, 5),
+    )  # fmt: skip
+
+
+def test_a_learner_unenrolled_before_finishing_has_dropped(db_session):
+    company = CompanyFactory()
+    moodle = IntegrationFactory(
+        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
+    )
+    upsert_employees(
+        db_session, company.id,
+        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
+    )  # fmt: skip
+    steps = journey()
+    Feed(db_session, company, moodle.id).store(*steps[:3], steps[-1])  # the book, then left
+    while process_batch(db_session):
+        pass
+    [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
+    assert (enrollment.enrollment_status, enrollment.completion_date) == (
+        EnrollmentStatus.DROPPED, None,
+    )  # fmt: skip
 
 
 def test_a_teachers_edits_and_a_site_login_make_no_enrollment(db_session):
