@@ -14,6 +14,7 @@ from mapping.choices import EnrollmentStatus, LessonType, LmsType, ProgressStatu
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSLearningProgress
 from mapping.outbox import process_batch
+from mapping.rebuild import rebuild
 from statements.timestamps import now
 from tests.factories import CompanyFactory, IntegrationFactory
 from tests.hr_api.users import HrUser, grant
@@ -22,6 +23,8 @@ from tests.mapping.fixtures.moodle.journey import (
     ASSIGN_ID,
     BOOK_ID,
     COURSE_ID,
+    FACETOFACE_ID,
+    FEEDBACK_ID,
     QUIZ_ID,
     SCORM_ID,
     SITE,
@@ -31,7 +34,9 @@ from tests.mapping.fixtures.moodle.journey import (
     scorm_package,
     site_login,
     teacher_edits_the_course,
+    whole_journey,
 )
+from tests.mapping.test_fold_property import snapshot
 from tests.xapi_client import new_credential
 
 
@@ -195,39 +200,67 @@ def test_an_assignment_graded_by_its_teacher_and_a_scorm_package(db_session):
     assert package.attempts_count == 1  # launched once
 
 
-def test_a_moodle_journey_pushed_through_xapi_reads_back_through_the_hr_api(
+def test_a_whole_moodle_course_pushed_through_xapi_reads_back_through_the_hr_api(
     app, db_session, settings
 ):
-    """As a Moodle administrator sees it: the logstore pushes to /xapi/statements with the
-    integration's credential, and the HR API shows the learner's record."""
+    """As a Moodle administrator sees it: the logstore pushes a course's 30 statements to
+    /xapi/statements with the integration's credential, and the HR API shows each learner's
+    record, one lesson per module, and none for the teacher; a rebuild writes the same."""
     company, user_id = CompanyFactory(), uuid.uuid4()
     grant(db_session, company, user_id, "all")
     admin = HrUser(app, development_token(settings, user_id, company.id), user_id, company)
     moodle = IntegrationFactory(
         company_id=admin.company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
     )
-    [ann] = upsert_employees(
+    ann, _, eve = upsert_employees(
         db_session, admin.company.id,
-        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
+        [EmployeeRecord(f"E{n}", name, accounts=[LmsAccount(moodle.id, str(n), SITE)])
+         for n, name in [(1, "Ann"), (2, "Tom"), (3, "Eve")]], now(),
     )  # fmt: skip
     lms = new_credential(
         app, scopes=["statements/write"], company=admin.company, integration_id=moodle.id
     )
-    for statement in [*journey()[:8], *quiz_attempt(), *assignment(), *scorm_package()]:
+    statements = whole_journey()
+    assert len(statements) == 30
+    for statement in statements:
         response = lms.post(statement)
         assert response.status_code == 200, response.json
     while process_batch(db_session):
         pass
-    [enrollment] = admin.get("lms-enrollments/").json["items"]
-    assert (enrollment["employee_id"], enrollment["course_activity_id"]) == (str(ann.id), COURSE_ID)
-    assert (enrollment["enrollment_status"], enrollment["course_code"]) == ("completed", "1")
-    progress = admin.get(f"lms-progress/{enrollment['id']}/").json
-    lessons = {lesson["lesson_name"]: lesson for lesson in progress["lessons"]}
-    assert sorted(lessons) == [
-        "test_assign_name", "test_book_name", "test_quiz_name", "test_scorm_name",
-    ]  # fmt: skip
-    assert [lessons[name]["lesson_type"] for name in sorted(lessons)] == [
-        "assignment", "reading", "quiz", "simulation",
-    ]  # fmt: skip
-    assert (enrollment["instructor_name"], enrollment["score_achieved"]) == ("test_teacher", None)
-    assert lessons["test_book_name"]["progress_status"] == "completed"
+
+    records = {e["employee_id"]: e for e in admin.get("lms-enrollments/").json["items"]}
+    assert sorted(records) == sorted([str(ann.id), str(eve.id)])  # the teacher learns nothing
+    mine = records[str(ann.id)]
+    assert (mine["course_activity_id"], mine["course_code"]) == (COURSE_ID, "1")
+    assert (mine["enrollment_status"], mine["completion_date"]) == ("completed", "2026-03-05")
+    assert (mine["instructor_name"], mine["score_achieved"], mine["max_score"]) == (
+        "test_teacher", None, None,
+    )  # fmt: skip
+    lessons = {
+        lesson["lesson_activity_id"]: (
+            lesson["lesson_type"], lesson["progress_status"],
+            lesson["score_achieved"], lesson["max_score"], lesson["attempts_count"],
+        )
+        for lesson in admin.get(f"lms-progress/{mine['id']}/").json["lessons"]
+    }  # fmt: skip
+    assert lessons == {
+        BOOK_ID: ("reading", "completed", None, None, 0),
+        QUIZ_ID: ("quiz", "completed", "70.00", "100.00", 2),
+        ASSIGN_ID: ("assignment", "completed", "1.00", "2.00", 0),
+        SCORM_ID: ("simulation", "completed", "100.00", "100.00", 1),
+        FACETOFACE_ID: ("discussion", "completed", None, None, 0),
+        # Submitted, but Moodle's completion of the module decides when it is complete.
+        FEEDBACK_ID: ("assessment", "in_progress", None, None, 0),
+    }  # fmt: skip
+    theirs = records[str(eve.id)]
+    assert (theirs["enrollment_status"], theirs["score_achieved"]) == ("in_progress", None)
+    [quiz] = admin.get(f"lms-progress/{theirs['id']}/").json["lessons"]
+    assert (quiz["lesson_activity_id"], quiz["score_achieved"], quiz["attempts_count"]) == (
+        QUIZ_ID, "90.00", 1,
+    )  # fmt: skip
+
+    folded = snapshot(db_session, company.id)
+    rebuild(db_session, company.id)
+    db_session.flush()
+    db_session.expire_all()
+    assert snapshot(db_session, company.id) == folded
