@@ -139,7 +139,12 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
     paused_or_left = None if status in _OUTCOMES else standing.status
     status = hr.status or paused_or_left or status or EnrollmentStatus.NOT_STARTED
     finished = [_finish_lesson(lesson, ordered, findings) for lesson in lessons.values()]
-    if best is None and len(finished) == 1 and finished[0].score is not None and _cmi5(ordered):
+    if (
+        best is None
+        and len(finished) == 1
+        and finished[0].score is not None
+        and _from_cmi5(ordered)
+    ):
         # A course scores only from its own result, but cmi5 scores only its AUs: a one-AU
         # course's AU is the whole course. Elsewhere no lesson's score stands in for one.
         best = (finished[0].score, finished[0].max_score, None)
@@ -309,7 +314,7 @@ def _time_spent(events: Sequence[Event]) -> int:
     return int(sum(longest.values()))
 
 
-def _cmi5(events: Sequence[Event]) -> bool:
+def _from_cmi5(events: Sequence[Event]) -> bool:
     return any(CMI5_SESSION in e.context.get("extensions", {}) for e in events)
 
 

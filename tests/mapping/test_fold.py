@@ -150,6 +150,20 @@ def test_scaled_score_is_a_percentage():
     assert (facts.score_achieved, facts.max_score) == (Decimal("87.50"), Decimal("100"))
 
 
+def test_a_course_scores_only_from_its_own_result_or_a_one_au_cmi5_course():
+    other = {**LESSON, "id": "https://lms.example.com/course/1/lesson/b"}
+    cmi5 = {"extensions": {CMI5_SESSION: "s1"}}
+    one = event("passed", 1, lesson=LESSON, result={"score": {"raw": 8, "max": 10}}, context=cmi5)
+    two = event("passed", 2, lesson=other, result={"score": {"raw": 6, "max": 10}}, context=cmi5)
+    assert (folded(one).score_achieved, folded(one).max_score) == (
+        Decimal("8.00"),
+        Decimal("10.00"),
+    )
+    assert folded(one, two).score_achieved is None  # which AU would be the course's?
+    plain = event("passed", 1, lesson=LESSON, result={"score": {"raw": 8, "max": 10}})
+    assert folded(plain).score_achieved is None  # an LMS module is not its course
+
+
 def test_score_above_max_is_recorded_not_rejected():
     facts = folded(event("passed", 1, result={"score": {"raw": 12, "max": 10}}))
     assert facts.score_achieved == Decimal("12.00")
