@@ -40,15 +40,23 @@ from tests.mapping.test_fold_property import snapshot
 from tests.xapi_client import new_credential
 
 
-def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_session):
-    company = CompanyFactory()
+def moodle_site(db_session, *learners: str, company=None):
+    """A company with a Moodle integration and, for each of `learners`, an employee whose
+    Moodle account is that user id (employee E<id>)."""
+    company = company or CompanyFactory()
     moodle = IntegrationFactory(
         company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
     )
-    upsert_employees(
+    employees = upsert_employees(
         db_session, company.id,
-        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
+        [EmployeeRecord(f"E{user}", f"Learner {user}", accounts=[LmsAccount(moodle.id, user, SITE)])
+         for user in learners], now(),
     )  # fmt: skip
+    return company, moodle, employees
+
+
+def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_session):
+    company, moodle, _ = moodle_site(db_session, "1")
     lms = Feed(db_session, company, moodle.id)
     steps = journey()
     stored: list[dict] = []
@@ -94,14 +102,7 @@ def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_
 
 
 def test_a_learner_unenrolled_before_finishing_has_dropped(db_session):
-    company = CompanyFactory()
-    moodle = IntegrationFactory(
-        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
-    )
-    upsert_employees(
-        db_session, company.id,
-        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
-    )  # fmt: skip
+    company, moodle, _ = moodle_site(db_session, "1")
     steps = journey()
     Feed(db_session, company, moodle.id).store(*steps[:3], steps[-1])  # the book, then left
     while process_batch(db_session):
@@ -116,15 +117,7 @@ def test_a_teachers_edits_and_a_site_login_make_no_enrollment(db_session):
     """Learner records come from learner acts: a teacher editing the course is no learner of
     it, and a login shares Moodle's cron registration with course statements without
     belonging to any course."""
-    company = CompanyFactory()
-    moodle = IntegrationFactory(
-        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
-    )
-    upsert_employees(
-        db_session, company.id,
-        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)]),
-         EmployeeRecord("E2", "Tom", accounts=[LmsAccount(moodle.id, "2", SITE)])], now(),
-    )  # fmt: skip
+    company, moodle, _ = moodle_site(db_session, "1", "2")
     lms = Feed(db_session, company, moodle.id)
     cron_run = "0b1b8a5c-1c9e-4b9e-8f4a-3c2d1e0f9a8b"
     viewed = {**journey()[1], "context": {**journey()[1]["context"], "registration": cron_run}}
@@ -139,14 +132,7 @@ def test_a_teachers_edits_and_a_site_login_make_no_enrollment(db_session):
 
 
 def test_a_quiz_and_its_questions_are_one_lesson_with_the_quizs_score(db_session):
-    company = CompanyFactory()
-    moodle = IntegrationFactory(
-        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
-    )
-    upsert_employees(
-        db_session, company.id,
-        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)])], now(),
-    )  # fmt: skip
+    company, moodle, _ = moodle_site(db_session, "1")
     Feed(db_session, company, moodle.id).store(
         *journey()[:2], *quiz_attempt(number=1, raw=40), *quiz_attempt(number=2, raw=50)
     )
@@ -166,15 +152,7 @@ def test_an_assignment_graded_by_its_teacher_and_a_scorm_package(db_session):
     """The assignment and the package are one lesson each, typed by their module, scored out
     of their own maximum; the grading teacher is the enrollment's instructor and no learner;
     and with no course grade sent the course has no score."""
-    company = CompanyFactory()
-    moodle = IntegrationFactory(
-        company_id=company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
-    )
-    [ann, _] = upsert_employees(
-        db_session, company.id,
-        [EmployeeRecord("E1", "Ann", accounts=[LmsAccount(moodle.id, "1", SITE)]),
-         EmployeeRecord("E2", "Tom", accounts=[LmsAccount(moodle.id, "2", SITE)])], now(),
-    )  # fmt: skip
+    company, moodle, [ann, _] = moodle_site(db_session, "1", "2")
     Feed(db_session, company, moodle.id).store(*journey()[:2], *assignment(), *scorm_package())
     while process_batch(db_session):
         pass
@@ -209,14 +187,7 @@ def test_a_whole_moodle_course_pushed_through_xapi_reads_back_through_the_hr_api
     company, user_id = CompanyFactory(), uuid.uuid4()
     grant(db_session, company, user_id, "all")
     admin = HrUser(app, development_token(settings, user_id, company.id), user_id, company)
-    moodle = IntegrationFactory(
-        company_id=admin.company.id, lms_type=LmsType.MOODLE, api_endpoint_url=SITE
-    )
-    ann, _, eve = upsert_employees(
-        db_session, admin.company.id,
-        [EmployeeRecord(f"E{n}", name, accounts=[LmsAccount(moodle.id, str(n), SITE)])
-         for n, name in [(1, "Ann"), (2, "Tom"), (3, "Eve")]], now(),
-    )  # fmt: skip
+    _, moodle, [ann, _, eve] = moodle_site(db_session, "1", "2", "3", company=company)
     lms = new_credential(
         app, scopes=["statements/write"], company=admin.company, integration_id=moodle.id
     )
