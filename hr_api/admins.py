@@ -76,13 +76,11 @@ def make_admin(session: Session, key: bytes, company: Company, user_id: uuid.UUI
         )
     if role is None:
         role = LMSRolePermission(
-            id=uuid.uuid4(),
             company_id=company.id,
             role_name=ADMIN_ROLE,
             role_description="Every permission over all of the company's records",
             role_type=RoleType.LMS_ADMIN,
             data_access_level=DataAccessLevel.ALL,
-            is_active=True,
             **dict.fromkeys(PERMISSIONS, True),
         )
         session.add(role)
@@ -99,20 +97,16 @@ def make_admin(session: Session, key: bytes, company: Company, user_id: uuid.UUI
         return Admin(user_id, existing, created=False)
     now = datetime.now(UTC)
     assignment = LMSUserRoleAssignment(
-        id=uuid.uuid4(),
         user_id=user_id,
         role_id=role.id,
         company_id=company.id,
         assigned_by_user_id=user_id,
         assigned_date=now,
-        is_active=True,
         assignment_notes="first administrator, made with lrs admins create",
         security_clearance_level=ClearanceLevel.STANDARD,
         lms_training_status=CertificationStatus.NOT_REQUIRED,
         instructional_design_status=CertificationStatus.NOT_REQUIRED,
         compliance_training_status=ComplianceTrainingStatus.NOT_REQUIRED,
-        content_creation_permissions={},
-        instructor_permissions={},
     )
     session.add(assignment)
     session.flush()

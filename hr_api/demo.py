@@ -145,7 +145,6 @@ def load_demo(session: Session, key: bytes, base_url: str, today: datetime) -> D
 
 def _integration(company_id: uuid.UUID, today: datetime) -> LMSIntegrationConfig:
     return LMSIntegrationConfig(
-        id=uuid.uuid4(),
         company_id=company_id,
         created_by_user_id=uuid.uuid5(_IDS, "D001"),
         updated_by_user_id=uuid.uuid5(_IDS, "D001"),
@@ -155,16 +154,11 @@ def _integration(company_id: uuid.UUID, today: datetime) -> LMSIntegrationConfig
         integration_method=IntegrationMethod.XAPI,
         api_endpoint_url="https://moodle.demo.example.com",
         authentication_type=AuthenticationType.BASIC_AUTH,
-        authentication_config={},
         data_format=DataFormat.XAPI,
         sync_frequency=SyncFrequency.REAL_TIME,
         sync_direction=SyncDirection.INBOUND_ONLY,
         connection_status=ConnectionStatus.CONNECTED,
-        supported_course_types=[],
-        field_mappings={},
-        validation_rules={},
         transformation_rules={"passing_score": 70},
-        compliance_settings={},
         created_at=today,
         updated_at=today,
     )
