@@ -29,10 +29,9 @@ ADMIN_ROLE = "Administrator"
 
 @dataclass(frozen=True, slots=True)
 class Admin:
-    """An administrator: the user and the assignment that makes them one."""
+    """An administrator, and whether this call made them one."""
 
     user_id: uuid.UUID
-    assignment_id: uuid.UUID
     created: bool  # False when the user was an administrator already
 
 
@@ -94,7 +93,7 @@ def make_admin(session: Session, key: bytes, company: Company, user_id: uuid.UUI
         )
     )
     if existing is not None:
-        return Admin(user_id, existing, created=False)
+        return Admin(user_id, created=False)
     now = datetime.now(UTC)
     assignment = LMSUserRoleAssignment(
         user_id=user_id,
@@ -122,7 +121,7 @@ def make_admin(session: Session, key: bytes, company: Company, user_id: uuid.UUI
         at=now,
         after={"user_id": str(user_id), "role": ADMIN_ROLE},
     )
-    return Admin(user_id, assignment.id, created=True)
+    return Admin(user_id, created=True)
 
 
 def _grants_everything(role: LMSRolePermission) -> bool:

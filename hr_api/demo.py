@@ -68,7 +68,6 @@ class DemoLoaded:
 
     company_id: uuid.UUID
     admin_user_id: uuid.UUID
-    integration_id: uuid.UUID
     credential: CredentialInfo
     secret: str | None  # only when the credential was made by this load
     statements: int
@@ -101,10 +100,7 @@ def load_demo(session: Session, key: bytes, base_url: str, today: datetime) -> D
     if active:
         credential = active[0]
     else:
-        issued = create_credential(
-            session, company, "Demo Moodle", ["statements/write", "statements/read/mine"],
-            integration.id,
-        )  # fmt: skip
+        issued = create_credential(session, company, "Demo Moodle", integration_id=integration.id)
         credential, secret = issued.info, issued.secret
     authority = {
         "objectType": "Agent",
@@ -138,9 +134,7 @@ def load_demo(session: Session, key: bytes, base_url: str, today: datetime) -> D
             is_mandatory=True,
             is_compliance_training=True,
         )
-    return DemoLoaded(
-        company.id, admin.user_id, integration.id, credential, secret, len(statements)
-    )
+    return DemoLoaded(company.id, admin.user_id, credential, secret, len(statements))
 
 
 def _integration(company_id: uuid.UUID, today: datetime) -> LMSIntegrationConfig:

@@ -47,19 +47,21 @@ def process_batch(session: Session, limit: int = 200) -> int:
 
 def fold_now(session: Session, company_id: uuid.UUID, statement_ids: Sequence[uuid.UUID]) -> None:
     """Fold just-stored statements in the storing process (SQLite, or when configured) and
-    take them off the outbox."""
-    outbox_ids = list(
-        session.scalars(
-            select(StatementOutbox.id).where(
-                StatementOutbox.company_id == company_id,
-                one_of(session, StatementOutbox.statement_id, statement_ids),
-            )
+    take them off the outbox; those whose fold failed stay on it for the worker."""
+    rows = session.execute(
+        select(StatementOutbox.id, StatementOutbox.statement_id).where(
+            StatementOutbox.company_id == company_id,
+            one_of(session, StatementOutbox.statement_id, statement_ids),
         )
-    )
-    if not outbox_ids:
+    ).all()
+    if not rows:
         return
-    _fold(session, [(company_id, statement_id) for statement_id in statement_ids], wait=True)
-    session.execute(delete(StatementOutbox).where(one_of(session, StatementOutbox.id, outbox_ids)))
+    deferred = _fold(session, [(company_id, statement_id) for _, statement_id in rows], wait=True)
+    done = [
+        outbox_id for outbox_id, statement_id in rows if (company_id, statement_id) not in deferred
+    ]
+    if done:
+        session.execute(delete(StatementOutbox).where(one_of(session, StatementOutbox.id, done)))
 
 
 def _fold(

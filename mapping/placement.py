@@ -26,6 +26,7 @@ from mapping.vocabulary import (
 )
 
 Json = Mapping[str, Any]
+_NOT_LESSONS = GROUPING_TYPES | PART_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def _taken(obj: Json, context: Sequence[Json], rules: IntegrationRules) -> Json:
         return obj
     for activity in context:
         kind = activity_type(activity)
-        if not rules.is_course(activity) and kind not in GROUPING_TYPES | PART_TYPES:
+        if not rules.is_course(activity) and kind not in _NOT_LESSONS:
             return activity
     return obj
 
@@ -91,9 +92,7 @@ def registration_of(statement: Json) -> uuid.UUID | None:
     value = context.get("registration")
     if not value:
         return None
-    categories = context.get("contextActivities", {}).get("category", [])
-    if isinstance(categories, dict):
-        categories = [categories]
+    categories = _as_list(context.get("contextActivities", {}).get("category"))
     if not any(isinstance(c, dict) and c.get("id") == CMI5_CATEGORY for c in categories):
         return None
     return uuid.UUID(value)

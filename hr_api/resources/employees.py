@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from hr_api.context import audit_event, audit_read, current_access, requires
 from hr_api.pagination import NoQuery, PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import mask, owned, visible_employee
+from hr_api.state import hr_state
 from lrs.context import request_session
 from mapping.choices import EmploymentStatus
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
@@ -173,12 +175,16 @@ _AUDITED = (
 
 def _audited(employee: Employee) -> dict[str, Any]:
     """An employee as the audit trail keeps it: ids and HR structure, and a fingerprint of
-    each personal value, so that a change of one still shows."""
+    each personal value, so that a change of one still shows. The fingerprint is keyed: a
+    plain hash of an e-mail address is found again by hashing guesses."""
     data = _as_dict(employee)
     kept = {name: None if data[name] is None else str(data[name]) for name in _AUDITED}
+    key = hr_state().audit_key
     for name in _PERSONAL:
         value = data[name]
-        kept[name] = hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else None
+        kept[name] = (
+            hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()[:12] if value else None
+        )
     return kept
 
 

@@ -15,6 +15,7 @@ from hr_api.pagination import NoQuery
 from hr_api.resources.integrations import MANAGE, blp, callers_integration
 from lrs.context import request_session, state
 from statements.credentials import (
+    DEFAULT_SCOPES,
     SCOPES,
     CredentialInfo,
     create_credential,
@@ -36,7 +37,7 @@ class CredentialRequestSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     scopes = fields.List(
         fields.String(validate=validate.OneOf(SCOPES)),
-        load_default=lambda: ["statements/write", "statements/read/mine"],
+        load_default=lambda: list(DEFAULT_SCOPES),
     )
 
 

@@ -365,4 +365,7 @@ class Rebuild(MethodView):
             "rebuild", "lms_integration", integration.id, after={"enrollments": enrollments}
         )
         session.commit()
-        return {"enrollments": enrollments, "rebuild_pending": False}
+        # Rules changed while it ran leave the integration pending still.
+        session.refresh(integration)
+        pending = integration.rebuild_pending_since is not None
+        return {"enrollments": enrollments, "rebuild_pending": pending}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import uuid
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -16,18 +19,15 @@ from statements.models import Company
 from statements.timestamps import now
 from tests.factories import CompanyFactory
 
+SECRET = "audit-test-secret-of-enough-length"
 # The key the app of the `settings` fixture seals its chain with.
-KEY = audit.audit_key(Settings(secret_key="audit-test-secret-of-enough-length"))
+KEY = audit.audit_key(Settings(secret_key=SECRET))
 
 
 @pytest.fixture
-def settings(database_url):
-    return Settings(
-        database_url=database_url,
-        secret_key="audit-test-secret-of-enough-length",
-        auth_cache_s=0,
-        jwt_secret="test-jwt-secret-with-enough-length",
-    )
+def settings(settings):
+    """The suite's settings, with a known secret the audit key derives from."""
+    return replace(settings, secret_key=SECRET)
 
 
 def record(session, company, action="create", key=KEY):
@@ -93,7 +93,7 @@ def test_cli_verify_reports_an_intact_log(database_url, engine):
 
     from lrs.cli import main
 
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "audit-test-secret-of-enough-length"}
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET}
     with Session(engine) as session, session.begin():
         company = CompanyFactory.build()
         session.add(company)
@@ -211,7 +211,7 @@ def test_cli_checkpoints_catch_a_truncated_log(database_url, engine, tmp_path):
 
     from lrs.cli import main
 
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "audit-test-secret-of-enough-length"}
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET}
     with Session(engine) as session, session.begin():
         company = CompanyFactory.build()
         session.add(company)
@@ -270,6 +270,9 @@ def test_an_upsert_keeps_what_it_changed_from_without_personal_values(admin, db_
     assert third.after == {}  # nothing changed
     written = json.dumps([first.after, second.before, second.after])
     assert "Mia" not in written and "mia@example.com" not in written
+    # Keyed fingerprints: hashing a guessed address without the key does not find it.
+    keyed = hmac.new(KEY, b"mia@example.com", hashlib.sha256).hexdigest()[:12]
+    assert first.after["E1"]["work_email"] == keyed
 
 
 def test_a_refused_request_leaves_a_row(make_user, admin, db_session):

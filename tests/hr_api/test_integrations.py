@@ -244,6 +244,7 @@ def test_json_settings_of_megabytes_are_refused(admin):
     response = admin.post("lms-integrations/", INTEGRATION | {"field_mappings": huge})
     assert response.status_code == 422
     assert "at most 65536 are kept" in response.json["errors"][0]["message"]
+    assert admin.get("lms-integrations/").json["total"] == 0
 
 
 def test_integration_health_follows_the_statements_and_the_fold(admin, app, db_session):

@@ -119,6 +119,10 @@ def test_a_credential_reads_no_more_than_its_issuer_may_see(make_user, admin, sc
 def test_only_active_unexpired_assignments_of_active_roles_count(
     make_user, company, role, assignment
 ):
+    active = make_user()
+    granted = RoleFactory(company_id=company.id, admin=True)
+    AssignmentFactory(company_id=company.id, user_id=active.user_id, role_id=granted.id)
+    assert active.get("lms-integrations/").status_code == 200  # the same grant, in force
     user = make_user()
     granted = RoleFactory(company_id=company.id, admin=True, **role)
     AssignmentFactory(company_id=company.id, user_id=user.user_id, role_id=granted.id, **assignment)

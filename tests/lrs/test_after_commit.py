@@ -74,11 +74,15 @@ def test_otherwise_they_wait_in_the_outbox_for_the_worker(lms_app, db_session):
 def test_a_failing_fold_keeps_the_statements_and_their_outbox_rows(
     lms_app, db_session, monkeypatch
 ):
-    def broken(*_args):
+    folded: list[list[str]] = []
+
+    def broken(_session, _company_id, statement_ids):
+        folded.append([str(i) for i in statement_ids])
         raise RuntimeError("the fold broke")
 
     monkeypatch.setattr(app_module, "fold_now", broken)
     lms = lms_app(fold_immediately=True)
     ids = lms.store(statement("ann", COMPLETED, COURSE))
+    assert folded == [ids]  # the fold was tried, and broke
     assert lms.get({"statementId": ids[0]}).status_code == 200
     assert [str(i) for i in outbox(db_session, ids)] == ids

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mapping.outbox import process_batch
 from statements import ingest
 from statements.keys import agent_key
 from statements.models import Company
@@ -45,3 +46,9 @@ class Feed:
         )
         self.session.flush()
         return [str(statement_id) for statement_id in ids]
+
+
+def drain(session: Session) -> None:
+    """Fold everything stored so far, as the workers would."""
+    while process_batch(session):
+        pass

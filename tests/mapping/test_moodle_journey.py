@@ -13,12 +13,11 @@ from hr_api.tokens import development_token
 from mapping.choices import EnrollmentStatus, LessonType, LmsType, ProgressStatus
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSLearningProgress
-from mapping.outbox import process_batch
 from mapping.rebuild import rebuild
 from statements.timestamps import now
 from tests.factories import CompanyFactory, IntegrationFactory
 from tests.hr_api.users import HrUser, grant
-from tests.mapping.feed import Feed
+from tests.mapping.feed import Feed, drain
 from tests.mapping.fixtures.moodle.journey import (
     ASSIGN_ID,
     BOOK_ID,
@@ -65,8 +64,7 @@ def test_each_step_of_a_moodle_journey_changes_the_record_as_moodle_means_it(db_
         for statement in steps[len(stored) : count]:
             lms.store(statement)
             stored.append(statement)
-        while process_batch(db_session):
-            pass
+        drain(db_session)
         db_session.expire_all()
         [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
         lessons = db_session.scalars(select(LMSLearningProgress)).all()
@@ -105,8 +103,7 @@ def test_a_learner_unenrolled_before_finishing_has_dropped(db_session):
     company, moodle, _ = moodle_site(db_session, "1")
     steps = journey()
     Feed(db_session, company, moodle.id).store(*steps[:3], steps[-1])  # the book, then left
-    while process_batch(db_session):
-        pass
+    drain(db_session)
     [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
     assert (enrollment.enrollment_status, enrollment.completion_date) == (
         EnrollmentStatus.DROPPED, None,
@@ -122,8 +119,7 @@ def test_a_teachers_edits_and_a_site_login_make_no_enrollment(db_session):
     cron_run = "0b1b8a5c-1c9e-4b9e-8f4a-3c2d1e0f9a8b"
     viewed = {**journey()[1], "context": {**journey()[1]["context"], "registration": cron_run}}
     lms.store(teacher_edits_the_course("2"), site_login("1", cron_run), viewed)
-    while process_batch(db_session):
-        pass
+    drain(db_session)
     [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
     assert (enrollment.course_activity_id, enrollment.enrollment_status) == (
         COURSE_ID, EnrollmentStatus.IN_PROGRESS,
@@ -136,8 +132,7 @@ def test_a_quiz_and_its_questions_are_one_lesson_with_the_quizs_score(db_session
     Feed(db_session, company, moodle.id).store(
         *journey()[:2], *quiz_attempt(number=1, raw=40), *quiz_attempt(number=2, raw=50)
     )
-    while process_batch(db_session):
-        pass
+    drain(db_session)
     [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
     [quiz] = db_session.scalars(select(LMSLearningProgress)).all()
     assert (quiz.lesson_activity_id, quiz.lesson_name) == (QUIZ_ID, "test_quiz_name")
@@ -154,8 +149,7 @@ def test_an_assignment_graded_by_its_teacher_and_a_scorm_package(db_session):
     and with no course grade sent the course has no score."""
     company, moodle, [ann, _] = moodle_site(db_session, "1", "2")
     Feed(db_session, company, moodle.id).store(*journey()[:2], *assignment(), *scorm_package())
-    while process_batch(db_session):
-        pass
+    drain(db_session)
     [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
     assert enrollment.employee_id == ann.id
     assert (enrollment.instructor_id, enrollment.instructor_name) == ("2", "test_teacher")
@@ -196,8 +190,7 @@ def test_a_whole_moodle_course_pushed_through_xapi_reads_back_through_the_hr_api
     for statement in statements:
         response = lms.post(statement)
         assert response.status_code == 200, response.json
-    while process_batch(db_session):
-        pass
+    drain(db_session)
 
     records = {e["employee_id"]: e for e in admin.get("lms-enrollments/").json["items"]}
     assert sorted(records) == sorted([str(ann.id), str(eve.id)])  # the teacher learns nothing

@@ -14,7 +14,6 @@ from mapping.models import (
     LMSLearningProgress,
     UnmatchedStatement,
 )
-from mapping.outbox import process_batch
 from statements.models import StatementOutbox
 from statements.timestamps import now
 from tests.factories import (
@@ -25,7 +24,7 @@ from tests.factories import (
     statement,
     voiding,
 )
-from tests.mapping.feed import Feed
+from tests.mapping.feed import Feed, drain
 
 COURSE = {
     "id": "http://example.com/course/safety",
@@ -45,11 +44,6 @@ def lms_client(db_session, company, **integration):
 
 def enrollments(db_session):
     return db_session.scalars(select(LMSCourseEnrollment)).all()
-
-
-def drain(db_session):
-    while process_batch(db_session):
-        pass
 
 
 def test_unknown_learner_is_kept_as_unmatched_then_folded_once_known(db_session, company):

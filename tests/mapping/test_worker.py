@@ -17,7 +17,7 @@ from mapping import records
 from mapping.identity import EmployeeRecord, upsert_employees
 from mapping.keys import EnrollmentKey
 from mapping.models import Employee, LMSCourseEnrollment, LMSIntegrationConfig
-from mapping.outbox import process_batch, run_worker
+from mapping.outbox import fold_now, process_batch, run_worker
 from statements.credentials import create_credential, get_or_create_company
 from statements.locks import try_lock
 from statements.models import Company, StatementOutbox
@@ -222,3 +222,22 @@ def test_a_company_whose_fold_fails_holds_up_no_other(committed, engine, monkeyp
     finally:
         with Session(engine) as session, session.begin():
             session.execute(delete(Company).where(Company.id == other_id))
+
+
+def test_statements_whose_fold_fails_in_the_storing_process_stay_for_the_worker(
+    db_session, monkeypatch
+):
+    company = get_or_create_company(db_session, f"now-{uuid.uuid4().hex[:8]}", "http://lrs.test")
+    statement_id = uuid.uuid4()
+    db_session.add(StatementOutbox(company_id=company.id, statement_id=statement_id, created=now()))
+    db_session.flush()
+
+    def failing(self, statement_ids, **options):
+        raise RuntimeError("this company's rules are broken")
+
+    monkeypatch.setattr(records.CompanyRecords, "update", failing)
+    fold_now(db_session, company.id, [statement_id])
+    left = db_session.scalars(
+        select(StatementOutbox.statement_id).where(StatementOutbox.company_id == company.id)
+    ).all()
+    assert left == [statement_id]
