@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from mapping.choices import EnrollmentSource, EnrollmentStatus, LessonType, ProgressStatus
-from mapping.vocabulary import CMI5_SESSION, Effect
+from mapping.vocabulary import CMI5_SESSION, SCORM_ENGINE, Effect
 
 Json = Mapping[str, Any]
 
@@ -33,6 +33,8 @@ class Event:
     by_hr: bool = False
     # The attempt the statement is part of, where the LMS names one (a Moodle quiz attempt).
     attempt: str | None = None
+    # About a part of the lesson (or of the course), a question: no session of its own.
+    part: bool = False
 
     @property
     def order(self) -> tuple[datetime, datetime, uuid.UUID]:
@@ -40,9 +42,17 @@ class Event:
 
     @property
     def session(self) -> str:
-        """The learning session the statement belongs to: cmi5's session id, else itself."""
+        """The learning session the statement belongs to: cmi5's session id; SCORM Engine's
+        registration (Engine reports the attempt anew each time its runtime data changes,
+        always as `attempted`); else the statement itself."""
         session = self.context.get("extensions", {}).get(CMI5_SESSION)
-        return str(session) if session else str(self.statement_id)
+        if session:
+            return str(session)
+        categories = self.context.get("contextActivities", {}).get("category", [])
+        registration = self.context.get("registration")
+        if registration and any(c.get("id") == SCORM_ENGINE for c in categories):
+            return str(registration)
+        return str(self.statement_id)
 
 
 @dataclass(frozen=True, slots=True)

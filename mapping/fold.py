@@ -9,7 +9,7 @@ they arrived: folding is idempotent and order-independent by construction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -31,6 +31,7 @@ from mapping.vocabulary import (
     ADL,
     CMI5_MASTERY,
     CMI5_PROGRESS,
+    CMI5_PROGRESS_HTTP,
     CMI5_REASON,
     CMI5_SESSION,
     Effect,
@@ -53,6 +54,8 @@ HR_STATUSES = frozenset(
 )
 _OUTCOMES = frozenset({EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED})
 _SESSION_STARTS = frozenset({ADL + "launched", ADL + "initialized", ADL + "attempted"})
+_OUTCOMES_OF_AN_ATTEMPT = frozenset({Effect.COMPLETE, Effect.PASS, Effect.FAIL})
+_LEARNING = frozenset({Effect.START, Effect.EXPERIENCE, Effect.COMPLETE, Effect.PASS, Effect.FAIL})
 
 
 def _found(
@@ -72,9 +75,10 @@ def _found(
 
 def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
     """The enrollment a course's statements add up to (at least one event is required)."""
-    ordered = sorted(events, key=lambda e: e.order)
+    ordered = _lessons_taken(sorted(events, key=lambda e: e.order))
     if not ordered:
         raise ValueError("fold needs at least one statement")
+    described = _lesson_activities(ordered)
     findings: list[Finding] = []
     first = ordered[0]
     status: EnrollmentStatus | None = None
@@ -105,11 +109,12 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         if isinstance(extensions.get(CMI5_MASTERY), int | float):
             mastery = Decimal(str(extensions[CMI5_MASTERY]))
         if event.lesson is not None:
-            _fold_lesson(lessons, event, findings, settings)
-            if event.effect in (Effect.START, Effect.COMPLETE, Effect.PASS, Effect.FAIL):
+            _fold_lesson(lessons, event, described, findings, settings)
+            if event.effect in _LEARNING:
                 status, start = _started(status, start, event)
             continue
-        effect = event.effect
+        # Having seen the course is being at it.
+        effect = Effect.START if event.effect is Effect.EXPERIENCE else event.effect
         standing.read(effect)
         if effect is Effect.ENROLL:
             status = status or EnrollmentStatus.NOT_STARTED
@@ -165,12 +170,12 @@ def fold(events: Iterable[Event], settings: FoldSettings) -> EnrollmentFacts:
         start_date=start.date() if start else None,
         completion_date=completion.date() if completion else None,
         progress_percentage=progress,
-        time_spent_minutes=_time_spent(ordered) // 60,
+        time_spent_minutes=_course_time(ordered) // 60,
         score_achieved=score_achieved,
         max_score=max_score,
         passing_score=passing,
         last_access_date=next((e.timestamp for e in reversed(ordered) if not _is_hr(e)), None),
-        total_access_count=len({e.session for e in ordered if e.verb_id in _SESSION_STARTS}),
+        total_access_count=_accesses(ordered),
         credits_earned=settings.credits
         if status is EnrollmentStatus.COMPLETED
         else Decimal("0.00"),
@@ -238,12 +243,49 @@ def _described(events: Sequence[Event]) -> Json:
     """The course activity with what its statements say of it: of each property of its
     definition, the latest statement's that gives it (an LMS that renames a course says so
     from then on)."""
+    return _merged(events[0].course["id"], (event.course for event in events))
+
+
+def _lesson_activities(events: Sequence[Event]) -> dict[str, Json]:
+    """Each lesson's activity with what the statements say of it, as for the course: a
+    question's statement may name its lesson by id alone (H5P's chapters, Rise's quizzes)."""
+    by_lesson: dict[str, list[Json]] = {}
+    for event in events:
+        if event.lesson is not None:
+            by_lesson.setdefault(event.lesson["id"], []).append(event.lesson)
+    return {lesson: _merged(lesson, activities) for lesson, activities in by_lesson.items()}
+
+
+def _merged(activity_id: str, activities: Iterable[Json]) -> Json:
     definition: dict[str, Any] = {}
-    for event in reversed(events):
-        for name, value in (event.course.get("definition") or {}).items():
+    for activity in reversed(list(activities)):
+        for name, value in (activity.get("definition") or {}).items():
             if value:
                 definition.setdefault(name, value)
-    return {"id": events[0].course["id"], "definition": definition}
+    return {"id": activity_id, "definition": definition}
+
+
+def _lessons_taken(events: list[Event]) -> list[Event]:
+    """The events, those about parts of an activity no statement is about itself taken as
+    parts of the course: a lesson is what the learner takes, and an activity known only as
+    the context of questions (Captivate names its quiz so) is not one."""
+    taken = {e.lesson["id"] for e in events if e.lesson is not None and not e.part}
+    return [
+        e if e.lesson is None or e.lesson["id"] in taken else replace(e, lesson=None)
+        for e in events
+    ]
+
+
+def _sessions(events: Sequence[Event]) -> int:
+    """The sessions the events started (a part's statement starts none of its own)."""
+    return len({e.session for e in events if e.verb_id in _SESSION_STARTS and not e.part})
+
+
+def _accesses(events: Sequence[Event]) -> int:
+    """The times the learner came to the course: the sessions of the course itself where it
+    has them (a quiz attempted within one is no new visit), else its lessons' (cmi5
+    launches its AUs, a SCORM wrapper its SCOs)."""
+    return _sessions([e for e in events if e.lesson is None]) or _sessions(events)
 
 
 def _is_hr(event: Event, *keys: str) -> bool:
@@ -270,7 +312,8 @@ def _started(
 
 
 def _progress(event: Event, findings: list[Finding]) -> Decimal | None:
-    value = event.result.get("extensions", {}).get(CMI5_PROGRESS)
+    extensions = event.result.get("extensions", {})
+    value = extensions.get(CMI5_PROGRESS, extensions.get(CMI5_PROGRESS_HTTP))
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     lesson_id = event.lesson["id"] if event.lesson else None
@@ -296,10 +339,20 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _course_time(events: Sequence[Event]) -> int:
+    """Seconds spent on the course: what its own statements report where they report time
+    (a content tool's session on the course, its slides' time on each slide, counted once),
+    else what its lessons' do."""
+    own = [e for e in events if e.lesson is None and isinstance(e.result.get("duration"), str)]
+    return _time_spent(own or events)
+
+
 def _time_spent(events: Sequence[Event]) -> int:
-    """Seconds spent: per session the longest duration reported, summed over sessions, so a
+    """Seconds spent: per span the longest duration reported, summed over spans, so a
     session's completed and terminated statements (each with the session's duration so far)
-    are not counted twice."""
+    are not counted twice. A span is a cmi5 session; else a registration, in which content
+    tools report running totals (Rise, Captivate and SCORM Engine carry the time so far
+    across launches); else the statement alone."""
     longest: dict[str, float] = {}
     for event in events:
         duration = event.result.get("duration")
@@ -310,7 +363,9 @@ def _time_spent(events: Sequence[Event]) -> int:
         except (isodate.ISO8601Error, ValueError):
             continue
         seconds = ((event.timestamp + parsed) - event.timestamp).total_seconds()
-        longest[event.session] = max(longest.get(event.session, 0.0), seconds)
+        span = event.session if _from_cmi5([event]) else event.context.get("registration")
+        span = str(span or event.statement_id)
+        longest[span] = max(longest.get(span, 0.0), seconds)
     return int(sum(longest.values()))
 
 
@@ -340,10 +395,14 @@ def _check_dates(
 
 
 def _fold_lesson(
-    lessons: dict[str, LessonFacts], event: Event, findings: list[Finding], settings: FoldSettings
+    lessons: dict[str, LessonFacts],
+    event: Event,
+    described: Mapping[str, Json],
+    findings: list[Finding],
+    settings: FoldSettings,
 ) -> None:
     assert event.lesson is not None
-    activity = event.lesson
+    activity = described[event.lesson["id"]]
     lesson = lessons.get(activity["id"])
     if lesson is None:
         lesson = lessons[activity["id"]] = LessonFacts(
@@ -361,7 +420,8 @@ def _fold_lesson(
     effect = event.effect
     if effect is Effect.START and lesson.status is ProgressStatus.NOT_STARTED:
         lesson.status = ProgressStatus.IN_PROGRESS
-    elif effect in (Effect.COMPLETE, Effect.PASS, Effect.WAIVE):
+    elif effect in (Effect.EXPERIENCE, Effect.COMPLETE, Effect.PASS, Effect.WAIVE):
+        # A lesson seen (a slide, a page) is done: there is nothing more to it.
         lesson.status = ProgressStatus.COMPLETED
         lesson.completion_date = lesson.completion_date or event.timestamp
     elif effect is Effect.FAIL and lesson.status is not ProgressStatus.COMPLETED:
@@ -380,9 +440,11 @@ def _finish_lesson(
 ) -> LessonFacts:
     mine = [e for e in events if e.lesson is not None and e.lesson["id"] == lesson.activity_id]
     lesson.time_spent_seconds = _time_spent(mine)
-    # Attempts the LMS names count as such; otherwise each session started is one.
+    # Attempts the LMS names count as such; otherwise each session started is one, or,
+    # where the content starts none (a quiz within a course's session), each result scored.
     named = {e.attempt for e in mine if e.attempt}
-    lesson.attempts = len(named) or len({e.session for e in mine if e.verb_id in _SESSION_STARTS})
+    scored = [e for e in mine if e.effect in _OUTCOMES_OF_AN_ATTEMPT and e.result.get("score")]
+    lesson.attempts = len(named) or _sessions(mine) or len(scored)
     if lesson.status is ProgressStatus.COMPLETED:
         lesson.completion_percentage = HUNDRED
     last = mine[-1]

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +26,14 @@ from mapping.vocabulary import (
 
 Json = Mapping[str, Any]
 CENTS = Decimal("0.01")
+# The transformation rules that map to one of a set of choices.
+_CHOICES: dict[str, type[StrEnum]] = {
+    "verbs": Effect,
+    "course_types": CourseType,
+    "lesson_types": LessonType,
+}
+# Verbs whose statement's result may say the activity was finished, and how.
+_OPEN_TO_RESULT = frozenset({Effect.START, Effect.EXPERIENCE, Effect.COMPLETE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +47,8 @@ class IntegrationRules:
     code_pattern: re.Pattern[str] | None
     # Activity type to the specification's course type.
     course_type_names: Mapping[str, str]
-    # Figures the statements do not carry.
-    credits: Decimal
-    passing_score: Decimal | None
-    lesson_types: Mapping[str, LessonType]
+    # The figures the fold takes from the integration rather than the statements.
+    fold_settings: FoldSettings
 
     @classmethod
     def of(cls, integration: LMSIntegrationConfig | None) -> IntegrationRules:
@@ -65,12 +72,16 @@ class IntegrationRules:
             course_types=COURSE_TYPES | frozenset(fields.get("course_activity_types", ())),
             code_pattern=re.compile(code_pattern) if code_pattern else None,
             course_type_names=rules.get("course_types", {}),
-            credits=Decimal(str(rules.get("credits", "0"))).quantize(CENTS),
-            passing_score=Decimal(str(passing)).quantize(CENTS) if passing is not None else None,
-            lesson_types={
-                activity: LessonType(kind)
-                for activity, kind in (rules.get("lesson_types") or {}).items()
-            },
+            fold_settings=FoldSettings(
+                credits=Decimal(str(rules.get("credits", "0"))).quantize(CENTS),
+                passing_score=Decimal(str(passing)).quantize(CENTS)
+                if passing is not None
+                else None,
+                lesson_types={
+                    activity: LessonType(kind)
+                    for activity, kind in (rules.get("lesson_types") or {}).items()
+                },
+            ),
         )
 
     @classmethod
@@ -85,22 +96,15 @@ class IntegrationRules:
             problem = _pattern_problem(pattern)
             if problem:
                 found[f"field_mappings.{name}"] = problem
-        for verb, effect in (transformation_rules.get("verbs") or {}).items():
-            if effect not in Effect.__members__.values():
-                known = ", ".join(e.value for e in Effect)
-                found[f"transformation_rules.verbs.{verb}"] = f"must be one of {known}"
+        for name, choices in _CHOICES.items():
+            for key, value in (transformation_rules.get(name) or {}).items():
+                if value not in choices.__members__.values():
+                    known = ", ".join(choice.value for choice in choices)
+                    found[f"transformation_rules.{name}.{key}"] = f"must be one of {known}"
         for name in ("credits", "passing_score"):
             value = transformation_rules.get(name)
             if value is not None and not _is_number(value):
                 found[f"transformation_rules.{name}"] = "must be a number"
-        for activity, course_type in (transformation_rules.get("course_types") or {}).items():
-            if course_type not in CourseType.__members__.values():
-                known = ", ".join(t.value for t in CourseType)
-                found[f"transformation_rules.course_types.{activity}"] = f"must be one of {known}"
-        for activity, kind in (transformation_rules.get("lesson_types") or {}).items():
-            if kind not in LessonType.__members__.values():
-                known = ", ".join(t.value for t in LessonType)
-                found[f"transformation_rules.lesson_types.{activity}"] = f"must be one of {known}"
         if not found:
             try:
                 cls.of_settings(field_mappings, transformation_rules)
@@ -108,27 +112,29 @@ class IntegrationRules:
                 found["transformation_rules"] = f"cannot be applied: {exc}"
         return found
 
-    @property
-    def fold_settings(self) -> FoldSettings:
-        """The figures the fold takes from the integration rather than the statements."""
-        return FoldSettings(
-            credits=self.credits, passing_score=self.passing_score, lesson_types=self.lesson_types
-        )
-
     def effect(self, verb_id: str, result: Json | None = None) -> Effect | None:
-        """What a statement does to an enrollment here: its verb's effect; for a verb the
-        vocabulary does not know, what its result says happened (completion, success);
-        None for statements that do nothing."""
+        """What a statement does to an enrollment here: its verb's effect, made exact by its
+        result where the verb leaves the outcome open (an H5P question answered, a quiz
+        completed: the result says whether the activity is finished, and whether
+        successfully); for a verb the vocabulary does not know, what its result says
+        happened; None for statements that do nothing. A session's end stays one (cmi5
+        counts only its own verbs for an outcome)."""
         effect = self.verbs.get(verb_id)
-        if effect is not None or not result:
+        result = result or {}
+        success, completion = result.get("success"), result.get("completion")
+        if effect is None:
+            if success is True:
+                return Effect.PASS
+            if success is False:
+                return Effect.FAIL
+            return Effect.COMPLETE if completion is True else None
+        if effect not in _OPEN_TO_RESULT or not (completion is True or effect is Effect.COMPLETE):
             return effect
-        if result.get("success") is True:
+        if success is True:
             return Effect.PASS
-        if result.get("success") is False:
+        if success is False:
             return Effect.FAIL
-        if result.get("completion") is True:
-            return Effect.COMPLETE
-        return None
+        return Effect.COMPLETE
 
     def is_course(self, activity: Json) -> bool:
         """Whether an activity is a course: by its type, or by the integration's id pattern."""

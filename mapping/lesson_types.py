@@ -1,6 +1,7 @@
 """What kind of lesson an activity is, in the specification's lesson types: by where an LMS
 puts it (Moodle's `/mod/<module>/` URLs name the module, where Moodle's activity types are
-generic: its quizzes and its assignments are both ADL assessments), else by its activity
+generic: its quizzes and its assignments are both ADL assessments; iSpring's quizzes are
+`/quizzes/<id>` of its presentation, typed as modules), else by its activity
 type (ADL, cmi5, EDLM, TinCan registry), else reading. An integration's
 `transformation_rules.lesson_types` (activity type to lesson type) comes first."""
 
@@ -29,6 +30,8 @@ BY_ACTIVITY_TYPE = {
     "http://id.tincanapi.com/activitytype/survey": LessonType.ASSESSMENT,
     "http://adlnet.gov/expapi/activities/performance": LessonType.ASSIGNMENT,
     "http://adlnet.gov/expapi/activities/project": LessonType.PROJECT,
+    # Storyline reports its quizzes as objectives, with their score.
+    "http://adlnet.gov/expapi/activities/objective": LessonType.ASSESSMENT,
 }
 # Moodle's modules. The specification has no type for a survey or a classroom session: a
 # feedback form is something the learner answers (assessment), a face-to-face session or an
@@ -51,6 +54,8 @@ MOODLE_MODULES = {
     "workshop": LessonType.PROJECT,
 }
 _MOODLE_MODULE = re.compile(r"/mod/([a-z0-9_]+)/")
+# iSpring names a course's quizzes `<course>/quizzes/<id>`, typed as generic modules.
+_ISPRING_QUIZ = re.compile(r"/quizzes/[^/]+$")
 
 
 def lesson_type(activity: Json, overrides: Mapping[str, LessonType]) -> LessonType:
@@ -61,4 +66,6 @@ def lesson_type(activity: Json, overrides: Mapping[str, LessonType]) -> LessonTy
     module = _MOODLE_MODULE.search(str(activity.get("id", "")))
     if module and module.group(1) in MOODLE_MODULES:
         return MOODLE_MODULES[module.group(1)]
+    if _ISPRING_QUIZ.search(str(activity.get("id", ""))):
+        return LessonType.QUIZ
     return BY_ACTIVITY_TYPE.get(declared, LessonType.READING)

@@ -1,12 +1,19 @@
 """Where a statement belongs: the enrollment (integration, employee, course) it counts
 towards and the lesson within that course.
 
-A statement names its course in one of three ways: its object is a course (by activity type
+A statement names its course in one of four ways: its object is a course (by activity type
 or the integration's id pattern); a course is among its parent or grouping context
-activities, the object then being a lesson; or neither, and then, for cmi5, its
-registration's course decides, as known from the statements of that registration that do
-name it (a cmi5 AU's statements name only the AU). Failing all three, the first parent is
-taken as the course, or else the object itself.
+activities, the object then being a lesson; its object's id names the course (H5P's
+sub-content, Rise's lessons: mapping.activity_ids); or none of these, and then, for cmi5,
+its registration's course decides, as known from the statements of that registration that do
+name it (a cmi5 AU's statements name only the AU). Failing all, a context activity whose id
+the object's extends is the course (iSpring's, Captivate's and Storyline's slides and
+questions extend their course's id, which they give untyped), else the first parent, else
+the object itself.
+
+A question, an interaction or a feedback item is part of the lesson it sits in (a quiz, an
+AU, a SCO, a chapter), or of the course itself: its statement shows the learner at work and
+no more; its result is the question's, not the lesson's.
 """
 
 from __future__ import annotations
@@ -16,17 +23,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mapping.activity_ids import SUB_CONTENT, course_named_in, rise_lesson_of
 from mapping.integration_rules import IntegrationRules
 from mapping.vocabulary import (
     ATTEMPT_TYPE,
     CMI5_CATEGORY,
     GROUPING_TYPES,
+    INTERACTION_TYPES,
     PART_TYPES,
     activity_type,
 )
 
 Json = Mapping[str, Any]
 _NOT_LESSONS = GROUPING_TYPES | PART_TYPES
+# H5P names the library of a statement's object in its category: an H5P.Column is a chapter
+# of an Interactive Book (or a page of columns), the one sub-content that is a lesson.
+_H5P_CHAPTER = "http://h5p.org/libraries/H5P.Column-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +48,8 @@ class Placement:
     course: Json
     lesson: Json | None
     explicit: bool  # the statement itself says which activity is the course
+    # The statement is about a part of the lesson (or of the course): a question.
+    part: bool = False
 
 
 def place(statement: Json, rules: IntegrationRules) -> Placement | None:
@@ -47,28 +61,64 @@ def place(statement: Json, rules: IntegrationRules) -> Placement | None:
     if rules.is_course(obj):
         return Placement(obj, None, explicit=True)
     context = statement.get("context", {}).get("contextActivities", {})
-    candidates = [*_as_list(context.get("parent")), *_as_list(context.get("grouping"))]
+    parents = [a for a in _as_list(context.get("parent")) if a.get("id") != obj["id"]]
+    candidates = [*parents, *(a for a in _as_list(context.get("grouping")) if a not in parents)]
     for activity in candidates:
         if rules.is_course(activity):
-            return Placement(activity, _taken(obj, candidates, rules), explicit=True)
-    parents = [a for a in _as_list(context.get("parent")) if activity_type(a) not in GROUPING_TYPES]
-    if parents:
-        return Placement(parents[0], obj, explicit=False)
+            return _within(activity, obj, candidates, rules, explicit=True)
+    if (course_id := course_named_in(obj["id"])) is not None:
+        return _by_id(obj, {"id": course_id}, parents, context)
+    containers = [a for a in candidates if activity_type(a) not in GROUPING_TYPES]
+    outer = [a for a in containers if obj["id"].startswith(a["id"]) and a["id"] != obj["id"]]
+    if outer:
+        return _within(min(outer, key=lambda a: len(a["id"])), obj, containers, rules)
+    containers = [a for a in parents if activity_type(a) not in GROUPING_TYPES]
+    if containers:
+        return _within(containers[0], obj, containers, rules)
     return Placement(obj, None, explicit=False)
 
 
-def _taken(obj: Json, context: Sequence[Json], rules: IntegrationRules) -> Json:
-    """The lesson a statement is about: the activity the learner takes. A question, an
-    interaction or an attempt is part of one, named among the context activities (a quiz
-    and its attempt, an AU and its interactions): the nearest of those that is neither the
-    course, nor what groups courses, nor a part itself."""
-    if activity_type(obj) not in PART_TYPES:
-        return obj
+def _within(
+    course: Json,
+    obj: Json,
+    context: Sequence[Json],
+    rules: IntegrationRules,
+    *,
+    explicit: bool = False,
+) -> Placement:
+    """The statement about `obj` in `course`: the lesson is the activity the learner takes.
+    A question, an interaction or an attempt is part of one, named among the context
+    activities (a quiz and its attempt, an AU and its interactions): the nearest of those
+    that is neither the course, nor what groups courses, nor a part itself; with none, the
+    question is part of the course itself."""
+    kind = activity_type(obj)
+    if kind not in PART_TYPES:
+        return Placement(course, obj, explicit)
     for activity in context:
-        kind = activity_type(activity)
-        if not rules.is_course(activity) and kind not in _NOT_LESSONS:
-            return activity
-    return obj
+        if (
+            activity["id"] != course["id"]
+            and not rules.is_course(activity)
+            and activity_type(activity) not in _NOT_LESSONS
+        ):
+            return Placement(course, activity, explicit, part=kind in INTERACTION_TYPES)
+    return Placement(course, None, explicit, part=kind in INTERACTION_TYPES)
+
+
+def _by_id(obj: Json, course: Json, parents: Sequence[Json], context: Json) -> Placement:
+    """The statement whose object's id names its course (mapping.activity_ids). In H5P
+    content the lessons are its chapters, and everything else is part of the chapter it sits
+    in or of the content itself; in Rise a question is part of its quiz lesson."""
+    if obj["id"] == course["id"]:
+        return Placement(course, None, explicit=True)
+    if (lesson := rise_lesson_of(obj["id"])) is not None:
+        return Placement(course, {"id": lesson}, explicit=True, part=True)
+    if SUB_CONTENT not in obj["id"]:
+        return Placement(course, obj, explicit=True)
+    categories = _as_list(context.get("category"))
+    if any(str(c.get("id", "")).startswith(_H5P_CHAPTER) for c in categories):
+        return Placement(course, obj, explicit=True)
+    chapter = next((p for p in parents if SUB_CONTENT in str(p.get("id", ""))), None)
+    return Placement(course, {"id": chapter["id"]} if chapter else None, explicit=True, part=True)
 
 
 def attempt_of(statement: Json) -> str | None:

@@ -18,8 +18,9 @@ import orjson
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
+from mapping.activity_ids import course_named_in
 from statements.db import chunks, one_of
-from statements.keys import agent_key
+from statements.keys import agent_key, index_key
 from statements.models import ACTIVITIES, AGENTS, STATEMENTS
 
 
@@ -99,7 +100,8 @@ class StatementReader:
         return wanted
 
     def _mentioning(self, wanted: Mapping[uuid.UUID, set[str]]) -> list[uuid.UUID]:
-        """Those of the statements that mention one of the activities wanted of them.
+        """Those of the statements that mention one of the activities wanted of them, or an
+        activity whose id names one of them as its course (mapping.activity_ids).
 
         Read through the primary key alone (statement first), and filtered here: the
         activity index would walk every statement of the company about the course.
@@ -115,9 +117,18 @@ class StatementReader:
             found.update(
                 statement_id
                 for statement_id, activity_key, company_id in rows
-                if company_id == self.company_id and activity_key in wanted[statement_id]
+                if company_id == self.company_id
+                and (
+                    activity_key in wanted[statement_id]
+                    or _course_key(activity_key) in wanted[statement_id]
+                )
             )
         return list(found)
+
+
+def _course_key(activity_key: str) -> str | None:
+    course = course_named_in(activity_key)
+    return index_key(course) if course is not None else None
 
 
 class LiveByActor:

@@ -25,6 +25,7 @@ from mapping.keys import EnrollmentKey
 from mapping.models import LMSIntegrationConfig
 from mapping.placement import Placement, Placements, attempt_of, registration_of
 from mapping.reading import LiveByActor, LoadedStatement, StatementReader
+from mapping.vocabulary import Effect
 from mapping.writer import RecordWriter
 from statements.credentials import HR_ACCOUNT_NAME
 from statements.keys import agent_key, index_key
@@ -223,16 +224,23 @@ def _event(
     row: LoadedStatement, placement: Placement, rules: IntegrationRules, by_hr: bool
 ) -> Event:
     data = row.data
+    effect = rules.effect(data["verb"]["id"], data.get("result"))
+    result = data.get("result", {})
+    if placement.part:
+        # A question answered, right or wrong, shows the learner at the lesson; its score
+        # and its time are the question's.
+        effect, result = (Effect.START if effect is not None else None), {}
     return Event(
         statement_id=row.id,
         timestamp=parse_timestamp(data["timestamp"]),
         stored=row.stored,
         verb_id=data["verb"]["id"],
-        effect=rules.effect(data["verb"]["id"], data.get("result")),
+        effect=effect,
         lesson=placement.lesson,
-        result=data.get("result", {}),
+        result=result,
         context=data.get("context", {}),
         course=placement.course,
         by_hr=by_hr,
         attempt=attempt_of(data),
+        part=placement.part,
     )

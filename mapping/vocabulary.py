@@ -18,10 +18,14 @@ AS_SCHEMA = "http://activitystrea.ms/schema/1.0/"
 TLA = "https://w3id.org/xapi/tla/verbs/"
 EDLM = "https://xapi.edlm/profiles/edlm-lms/concepts/verbs/"
 CMI5_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+# The same extension with the scheme Rise 360's exports of 2021 and earlier put on it.
+CMI5_PROGRESS_HTTP = "http://w3id.org/xapi/cmi5/result/extensions/progress"
 CMI5_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
 CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 CMI5_MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+# The category SCORM Engine marks the statements it converts from SCORM runtime data with.
+SCORM_ENGINE = "http://id.tincanapi.com/activity/rustici-software/engine"
 COURSE_TYPES = frozenset(
     {
         "http://adlnet.gov/expapi/activities/course",
@@ -45,15 +49,16 @@ GROUPING_TYPES = frozenset(
     }
 )
 ATTEMPT_TYPE = "http://adlnet.gov/expapi/activities/attempt"
-# Activity types that are parts of the activity a learner takes, never lessons themselves.
-PART_TYPES = frozenset(
+# Questions and interactions: their results are theirs, not the lesson's they sit in.
+INTERACTION_TYPES = frozenset(
     {
         "http://adlnet.gov/expapi/activities/cmi.interaction",
         "http://adlnet.gov/expapi/activities/question",
         "http://adlnet.gov/expapi/activities/interaction",
-        ATTEMPT_TYPE,
     }
 )
+# Activity types that are parts of the activity a learner takes, never lessons themselves.
+PART_TYPES = INTERACTION_TYPES | {ATTEMPT_TYPE}
 
 
 class Effect(StrEnum):
@@ -61,6 +66,9 @@ class Effect(StrEnum):
 
     ENROLL = "enroll"  # assigned or registered: the enrollment exists, not started
     START = "start"  # the learner is at it: in progress
+    # Seen it: a lesson (a slide, a page) that is only to be seen is done; a course is in
+    # progress.
+    EXPERIENCE = "experience"
     COMPLETE = "complete"  # completed
     PASS = "pass"  # completed, successfully
     FAIL = "fail"  # failed, unless passed
@@ -80,10 +88,13 @@ VERB_EFFECTS: dict[str, Effect] = {
     ADL + "launched": Effect.START,
     ADL + "initialized": Effect.START,
     ADL + "attempted": Effect.START,
-    ADL + "experienced": Effect.START,
+    ADL + "experienced": Effect.EXPERIENCE,
     ADL + "progressed": Effect.START,
     ADL + "resumed": Effect.START,
     ADL + "answered": Effect.START,
+    ADL + "interacted": Effect.START,
+    ADL + "responded": Effect.START,
+    ADL + "scored": Effect.START,
     ADL + "completed": Effect.COMPLETE,
     ADL + "passed": Effect.PASS,
     ADL_W3ID + "satisfied": Effect.COMPLETE,

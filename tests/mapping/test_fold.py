@@ -38,6 +38,7 @@ def event(
     result: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
     by_hr: bool = False,
+    part: bool = False,
 ) -> Event:
     verb_id = verb if verb.startswith("http") else ADL + verb
     at = T0 + timedelta(minutes=minutes)
@@ -45,7 +46,7 @@ def event(
         statement_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{verb_id}/{minutes}/{lesson}"),
         timestamp=at, stored=at + timedelta(seconds=1), verb_id=verb_id,
         effect=VERB_EFFECTS.get(verb_id), lesson=lesson, result=result or {},
-        context=context or {}, course=COURSE, by_hr=by_hr,
+        context=context or {}, course=COURSE, by_hr=by_hr, part=part,
     )  # fmt: skip
 
 
@@ -129,6 +130,12 @@ def test_progress_comes_from_the_cmi5_extension_latest_first():
         event("progressed", 2, result={"extensions": {CMI5_PROGRESS: 55}}),
     )
     assert facts.progress_percentage == Decimal("55.00")
+
+
+def test_progress_under_the_http_scheme_older_rise_exports_send():
+    older = "http://w3id.org/xapi/cmi5/result/extensions/progress"
+    facts = folded(event("progressed", 1, result={"extensions": {older: 60}}))
+    assert facts.progress_percentage == Decimal("60.00")
 
 
 def test_progress_out_of_range_is_clamped_and_recorded():
@@ -339,3 +346,58 @@ def test_an_unknown_verb_counts_for_what_its_result_says():
     assert rules.effect(unknown, {"success": False}) is Effect.FAIL
     assert rules.effect(unknown, {"score": {"scaled": 0.5}}) is None
     assert rules.effect(ADL + "terminated", {"completion": True}) is Effect.SESSION_END
+
+
+def test_a_verb_that_leaves_the_outcome_open_counts_for_what_its_result_says():
+    """An H5P question answered, a Moodle assignment scored, a quiz completed: the result
+    says whether the activity is finished, and whether successfully."""
+    from mapping.integration_rules import IntegrationRules
+
+    rules = IntegrationRules.of(None)
+    answered, completed = ADL + "answered", ADL + "completed"
+    assert rules.effect(answered, {"completion": True, "success": True}) is Effect.PASS
+    assert rules.effect(answered, {"completion": True, "success": False}) is Effect.FAIL
+    assert rules.effect(answered, {"completion": True}) is Effect.COMPLETE
+    # Not finished: a wrong answer along the way, or SCORM Engine's summary of an attempt
+    # still going, fails nobody.
+    assert rules.effect(answered, {"success": False}) is Effect.START
+    assert rules.effect(ADL + "attempted", {"success": False, "completion": False}) is Effect.START
+    assert rules.effect(completed, {"success": False}) is Effect.FAIL
+    assert rules.effect(completed, {"success": True}) is Effect.PASS
+    assert rules.effect(ADL + "experienced", {"completion": True}) is Effect.COMPLETE
+
+
+def test_a_lesson_seen_is_done_and_a_course_seen_is_in_progress():
+    facts = folded(event("experienced", 0), event("experienced", 5, lesson=LESSON))
+    assert facts.status == EnrollmentStatus.IN_PROGRESS
+    [lesson] = facts.lessons
+    assert (lesson.status, lesson.completion_date) == (
+        ProgressStatus.COMPLETED,
+        T0 + timedelta(minutes=5),
+    )
+
+
+def test_an_activity_known_only_as_the_context_of_questions_is_no_lesson():
+    quiz = {"id": "https://lms.example.com/course/1/quiz"}
+    facts = folded(event("attempted"), event("answered", 2, lesson=quiz, part=True))
+    assert facts.lessons == []
+    assert (facts.status, facts.total_access_count) == (EnrollmentStatus.IN_PROGRESS, 1)
+    with_quiz = folded(
+        event("attempted", 0, lesson=quiz), event("answered", 2, lesson=quiz, part=True),
+        event("attempted", 3, lesson=quiz, part=True),
+    )  # fmt: skip
+    assert [(lesson.activity_id, lesson.attempts) for lesson in with_quiz.lessons] == [
+        (quiz["id"], 1)
+    ]
+
+
+def test_the_courses_own_time_is_its_time_and_a_registration_reports_a_running_total():
+    """Storyline reports the session on the course and each slide's time on the slide; Rise
+    the time so far at each statement of a registration."""
+    session = event("passed", 10, result={"duration": "PT6M"})
+    slides = [event("http://activitystrea.ms/schema/1.0/leave", m, lesson=LESSON, result={"duration": "PT3M"}) for m in (3, 6)]  # fmt: skip
+    assert folded(*slides, session).time_spent_minutes == 6
+    assert folded(*slides).time_spent_minutes == 6
+    running = {"registration": "31111111-2222-4333-8444-555555555555"}
+    totals = [event("progressed", m, result={"duration": f"PT{m}M"}, context=running) for m in (5, 9, 12)]  # fmt: skip
+    assert folded(*totals).time_spent_minutes == 12

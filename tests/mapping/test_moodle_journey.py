@@ -210,7 +210,7 @@ def test_a_whole_moodle_course_pushed_through_xapi_reads_back_through_the_hr_api
     assert lessons == {
         BOOK_ID: ("reading", "completed", None, None, 0),
         QUIZ_ID: ("quiz", "completed", "70.00", "100.00", 2),
-        ASSIGN_ID: ("assignment", "completed", "1.00", "2.00", 0),
+        ASSIGN_ID: ("assignment", "completed", "1.00", "2.00", 1),  # graded once
         SCORM_ID: ("simulation", "completed", "100.00", "100.00", 1),
         FACETOFACE_ID: ("discussion", "completed", None, None, 0),
         # Submitted, but Moodle's completion of the module decides when it is complete.
