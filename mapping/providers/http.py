@@ -1,0 +1,103 @@
+"""The one HTTP client every LMS client uses: a timeout on every request, transient failures
+and throttling retried with exponential backoff and jitter (urllib3's Retry, honouring
+Retry-After) up to the integration's `max_retry_attempts`, and what is left mapped onto
+mapping.providers.errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from mapping.providers.errors import (
+    AuthError,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    RateLimited,
+    TransientError,
+)
+
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Retry-After beyond this is not waited for within a request: the run stops and says when
+# the LMS will take requests again.
+LONGEST_WAIT_S = 120.0
+USER_AGENT = "hr-learning-hub (LMS poller)"
+
+
+class _Retry(Retry):
+    """urllib3's Retry, that will not sleep through a Retry-After longer than LONGEST_WAIT_S."""
+
+    def get_retry_after(self, response: Any) -> float | None:
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, LONGEST_WAIT_S)
+
+
+@dataclass(frozen=True, slots=True)
+class Politeness:
+    """How an integration asks that its LMS be treated."""
+
+    timeout_seconds: float = 30
+    max_retry_attempts: int = 3
+    backoff_seconds: float = 0.5
+
+
+class HttpClient:
+    """Requests to one LMS."""
+
+    def __init__(self, politeness: Politeness, session: requests.Session | None = None) -> None:
+        self.politeness = politeness
+        self.session = session or requests.Session()
+        retry = _Retry(
+            total=politeness.max_retry_attempts,
+            status_forcelist=RETRIED_STATUSES,
+            allowed_methods=None,  # the LMSs' reads include POSTs (Moodle's web services)
+            backoff_factor=politeness.backoff_seconds,
+            backoff_jitter=politeness.backoff_seconds,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.headers["User-Agent"] = USER_AGENT
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """The LMS's answer, once retries are spent; ProviderError unless it is a success."""
+        try:
+            response = self.session.request(
+                method, url, timeout=self.politeness.timeout_seconds, **kwargs
+            )
+        except requests.exceptions.RetryError as exc:
+            raise TransientError(f"the LMS kept failing: {exc}") from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientError(f"the LMS could not be reached: {exc}") from exc
+        check(response)
+        return response
+
+
+def check(response: requests.Response) -> None:
+    """Raise the ProviderError a non-success response means."""
+    status = response.status_code
+    if status < 400:
+        return
+    text = response.text[:300]
+    if status == 401:
+        raise AuthError("the LMS refused the credentials (401)", status=status)
+    if status == 403:
+        raise PermissionDenied(f"the LMS refused the request (403): {text}", status=status)
+    if status == 404:
+        raise NotFound(f"the LMS has no such resource (404): {response.url}", status=status)
+    if status == 429:
+        after = response.headers.get("Retry-After")
+        raise RateLimited(
+            "the LMS asks to slow down (429)",
+            retry_after=float(after) if after and after.isdigit() else None,
+            status=status,
+        )
+    if status >= 500:
+        raise TransientError(f"the LMS failed ({status}): {text}", status=status)
+    raise ProviderError(f"the LMS rejected the request ({status}): {text}", status=status)
