@@ -65,6 +65,10 @@ class Settings:
     # Fold statements into HR records in the request that stores them, right after the
     # commit, instead of leaving them to `lrs worker`. Unset: on for SQLite, off otherwise.
     fold_immediately: bool | None = None
+    # Whether the LMS pollers may call addresses on private, loopback or link-local networks
+    # (an LMS on the company's own network). Off, an HR admin cannot make the server probe
+    # the networks it runs in.
+    providers_private_networks: bool = False
 
     @property
     def folds_immediately(self) -> bool:
@@ -111,6 +115,7 @@ class Settings:
             jwt_max_hours=_hours(env, "LRS_JWT_MAX_HOURS", defaults.jwt_max_hours),
             encryption_keys=env.get("LRS_ENCRYPTION_KEYS", ""),
             audit_key=env.get("LRS_AUDIT_KEY", ""),
+            providers_private_networks=_bool(env, "LRS_PROVIDERS_PRIVATE_NETWORKS") or False,
         )
 
 

@@ -64,6 +64,8 @@ def settings(database_url: str) -> Settings:
         statement_page_max=50,
         auth_cache_s=0,
         jwt_secret="test-jwt-secret-with-enough-length",
+        # The fake LMSs the provider tests poll run on 127.0.0.1.
+        providers_private_networks=True,
     )
 
 

@@ -26,7 +26,7 @@ from hr_api.pagination import NoQuery, PageQuery, page_of, paginate, where_equal
 from hr_api.resources.common import owned
 from hr_api.state import hr_state
 from hr_api.validation import bounded_json, web_url
-from lrs.context import request_session
+from lrs.context import request_session, state
 from mapping.choices import (
     AuthenticationType,
     ConnectionStatus,
@@ -39,6 +39,9 @@ from mapping.choices import (
 from mapping.health import fold_backlog
 from mapping.integration_rules import IntegrationRules
 from mapping.models import LMSIntegrationConfig
+from mapping.providers.connect import READ, test_connection
+from mapping.providers.credentials import config_problems
+from mapping.providers.errors import ProviderError
 from mapping.rebuild import rebuild
 from mapping.rules import check_lms_code
 from statements import timestamps
@@ -46,6 +49,7 @@ from statements.credentials import (
     count_active,
     revoke_integration_credentials,
 )
+from statements.errors import BadRequest, FieldError
 
 blp = Blueprint(
     "lms-integrations", __name__, description="LMS integrations and their LRS credentials"
@@ -150,6 +154,15 @@ class IntegrationQuery(PageQuery):
 class ConnectionTestSchema(Schema):
     status = fields.String(required=True)
     message = fields.String(required=True)
+    api_version = fields.String(
+        metadata={"description": "the LMS's version, where it says (API integrations)"}
+    )
+    latency_ms = fields.Float(metadata={"description": "the authenticating request's"})
+    missing_permissions = fields.List(
+        fields.String(),
+        metadata={"description": "what the credentials may not do that the poller needs"},
+    )
+    courses = fields.List(fields.String(), metadata={"description": "the courses it can see"})
     active_credentials = fields.Integer(allow_none=True)
     last_statement_at = fields.DateTime(allow_none=True)
     fold_backlog = fields.Integer(
@@ -218,6 +231,9 @@ class Integrations(MethodView):
             created_at=now,
             updated_at=now,
         )
+        _require_api_credentials(
+            data["lms_type"], data["integration_method"], data["authentication_config"]
+        )
         _apply(integration, data)
         session.add(integration)
         session.flush()
@@ -281,6 +297,14 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
         check_lms_code(session, integration.company_id, data["lms_code"], integration.id)
     before = _dump(integration)
     rules = (integration.field_mappings, integration.transformation_rules)
+    if {"lms_type", "integration_method", "authentication_config"} & data.keys():
+        _require_api_credentials(
+            data.get("lms_type", integration.lms_type),
+            data.get("integration_method", integration.integration_method),
+            data["authentication_config"]
+            if "authentication_config" in data
+            else hr_state().secrets.open(integration.authentication_config),
+        )
     _apply(integration, data)
     integration.updated_by_user_id = current_access().user_id
     integration.updated_at = datetime.now(UTC)
@@ -305,11 +329,13 @@ class ConnectionTest(MethodView):
         """Check an integration: for pushing LMSs, its credentials and latest statement."""
         integration = callers_integration(integration_id)
         session = request_session()
+        if integration.integration_method is IntegrationMethod.API:
+            return _test_api(integration)
         if integration.integration_method not in PUSH_METHODS:
             return {
                 "status": "not_configured",
-                "message": f"no API client for {integration.lms_type.value} is available yet; "
-                "statements pushed with an LRS credential are still accepted",
+                "message": f"{integration.integration_method.value} integrations are not "
+                "read yet; statements pushed with an LRS credential are still accepted",
             }
         active = count_active(session, integration.id)
         backlog = fold_backlog(session, integration.company_id, integration.id)
@@ -323,6 +349,57 @@ class ConnectionTest(MethodView):
             "fold_backlog": backlog.statements,
             "fold_lag_seconds": round(lag, 3) if lag is not None else None,
         }
+
+
+def _test_api(integration: LMSIntegrationConfig) -> dict[str, Any]:
+    """Authenticate with the LMS and read a page; the integration's connection status says
+    how it went."""
+    if integration.lms_type not in READ:
+        known = ", ".join(sorted(t.value for t in READ))
+        return {
+            "status": "not_configured",
+            "message": f"no API client reads {integration.lms_type.value} yet (so far: "
+            f"{known}); statements pushed with an LRS credential are still accepted",
+        }
+    try:
+        report = test_connection(
+            integration,
+            hr_state().secrets.open(integration.authentication_config),
+            private_networks=state().settings.providers_private_networks,
+        )
+    except ProviderError as exc:
+        integration.connection_status = ConnectionStatus.ERROR
+        request_session().commit()
+        return {"status": "error", "message": exc.message}
+    missing = report.missing_permissions
+    integration.connection_status = ConnectionStatus.CONNECTED
+    request_session().commit()
+    message = f"connected to {report.site_name} ({report.release}); {len(report.courses)} courses"
+    if missing:
+        message += f"; the credentials lack {', '.join(missing)}: {report.remedy}"
+    return {
+        "status": "incomplete" if missing else "connected",
+        "message": message,
+        "api_version": report.release,
+        "latency_ms": report.latency_ms,
+        "missing_permissions": missing,
+        "courses": report.courses,
+    }
+
+
+def _require_api_credentials(
+    lms_type: LmsType, method: IntegrationMethod, config: dict[str, Any]
+) -> None:
+    """An API integration's credentials must hold what its LMS's client needs."""
+    if method is not IntegrationMethod.API:
+        return
+    problems = config_problems(lms_type, config)
+    if problems:
+        raise BadRequest(
+            f"reading {lms_type.value} through its API needs authentication_config with "
+            + ", ".join(path.rsplit(".", 1)[-1] for path in problems),
+            [FieldError(path, message) for path, message in problems.items()],
+        )
 
 
 def _connection(

@@ -5,8 +5,11 @@ mapping.providers.errors."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -43,6 +46,8 @@ class Politeness:
     timeout_seconds: float = 30
     max_retry_attempts: int = 3
     backoff_seconds: float = 0.5
+    # Whether the LMS may be on a private, loopback or link-local network.
+    private_networks: bool = False
 
 
 class HttpClient:
@@ -67,6 +72,8 @@ class HttpClient:
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """The LMS's answer, once retries are spent; ProviderError unless it is a success."""
+        if not self.politeness.private_networks:
+            refuse_private(url)
         try:
             response = self.session.request(
                 method, url, timeout=self.politeness.timeout_seconds, **kwargs
@@ -77,6 +84,24 @@ class HttpClient:
             raise TransientError(f"the LMS could not be reached: {exc}") from exc
         check(response)
         return response
+
+
+def refuse_private(url: str) -> None:
+    """Refuse a URL whose host is, or resolves to, an address on a private, loopback,
+    link-local or otherwise reserved network."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except OSError as exc:
+        raise TransientError(f"the LMS's host {host!r} could not be resolved: {exc}") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            raise PermissionDenied(
+                f"the LMS's host {host!r} is on a private or local network ({ip}); set "
+                "LRS_PROVIDERS_PRIVATE_NETWORKS=true where the LMS runs on the company's "
+                "own network"
+            )
 
 
 def check(response: requests.Response) -> None:

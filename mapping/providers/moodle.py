@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mapping.providers.errors import AuthError, NotFound, PermissionDenied, ProviderError
 from mapping.providers.http import HttpClient
+from mapping.providers.report import ConnectionReport
 
 # What the poller calls: the token's service must list them all.
 FUNCTIONS = (
@@ -26,17 +26,6 @@ FUNCTIONS = (
 )
 PAGE = 200  # enrolled users per request
 _BAD_TOKEN = {"invalidtoken", "invalidtimedtoken", "invalidiptoken"}
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionReport:
-    """What a connection test found."""
-
-    site_name: str
-    release: str
-    latency_ms: float
-    missing_functions: list[str]
-    courses: list[str]  # the courses the token can see, by short name
 
 
 class MoodleClient:
@@ -127,8 +116,9 @@ class MoodleClient:
             site_name=str(info.get("sitename", "")),
             release=str(info.get("release", "")),
             latency_ms=round(latency, 1),
-            missing_functions=missing,
+            missing_permissions=missing,
             courses=[str(course.get("shortname", course.get("id"))) for course in courses],
+            remedy="add them to the Moodle external service the token belongs to",
         )
 
 

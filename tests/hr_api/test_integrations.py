@@ -15,6 +15,8 @@ from mapping.models import LMSIntegrationConfig
 from mapping.outbox import process_batch
 from statements import ingest, timestamps
 from statements.models import StatementOutbox, StatementRow
+from tests.mapping.providers.fake_lms import serving
+from tests.mapping.providers.fixtures import load
 from tests.xapi_client import XapiClient
 
 INTEGRATION = {
@@ -163,10 +165,64 @@ def test_test_connection_reports_credentials_and_statements(admin, app, db_sessi
     assert (result["fold_backlog"], result["fold_lag_seconds"]) == (0, None)
 
 
-def test_api_integrations_are_not_configured_yet(admin):
-    created = create(admin, integration_method="api", lms_code="API")
-    result = admin.post(f"lms-integrations/{created['id']}/test-connection/").json
+API = {"integration_method": "api", "authentication_type": "api_key"}
+
+
+def test_an_api_integration_needs_the_credentials_its_lms_is_read_with(admin, db_session):
+    response = admin.post("lms-integrations/", INTEGRATION | API | {"lms_code": "API"})
+    assert response.status_code == 400, response.json
+    assert response.json["errors"] == [
+        {
+            "path": "authentication_config.token",
+            "message": "required to read moodle through its API",
+        }
+    ]
+    assert (
+        db_session.scalars(
+            select(LMSIntegrationConfig).where(LMSIntegrationConfig.lms_code == "API")
+        ).all()
+        == []
+    )
+    pushing = create(admin)  # a pushing Moodle needs no token
+    response = admin.patch(f"lms-integrations/{pushing['id']}/", API)
+    assert response.status_code == 400
+    assert admin.get(f"lms-integrations/{pushing['id']}/").json["integration_method"] == "xapi"
+    docebo = INTEGRATION | API | {"lms_type": "docebo", "lms_code": "DOC", "authentication_config": {"client_id": "c", "client_secret": "s"}}  # fmt: skip
+    assert [e["path"] for e in admin.post("lms-integrations/", docebo).json["errors"]] == [
+        "authentication_config.private_key"
+    ]
+
+
+def test_an_lms_no_client_reads_yet_says_so(admin):
+    canvas = create(admin, **API, lms_type="canvas", lms_code="CANVAS", authentication_config={"access_token": "t"})  # fmt: skip
+    result = admin.post(f"lms-integrations/{canvas['id']}/test-connection/").json
     assert result["status"] == "not_configured"
+    assert result["message"].startswith("no API client reads canvas yet (so far: moodle)")
+
+
+def test_a_moodle_connection_test_reads_the_site(admin):
+    with serving() as lms:
+        lms.answer("core_webservice_get_site_info", load("moodle", "site_info"))
+        lms.answer("core_course_get_courses_by_field", load("moodle", "courses"))
+        moodle = create(admin, **API, lms_code="MAPI", api_endpoint_url=lms.url, authentication_config={"token": "s3cr3t"})  # fmt: skip
+        result = admin.post(f"lms-integrations/{moodle['id']}/test-connection/").json
+        assert lms.requests[0]["wstoken"] == ["s3cr3t"]
+    assert (result["status"], result["api_version"]) == ("incomplete", "4.5.1 (Build: 20241209)")
+    assert result["missing_permissions"] == ["gradereport_user_get_grade_items"]
+    assert result["courses"] == ["ISA24", "GDPR101"]
+    assert "add them to the Moodle external service" in result["message"]
+    assert admin.get(f"lms-integrations/{moodle['id']}/").json["connection_status"] == "connected"
+
+
+def test_a_refused_moodle_token_puts_the_integration_in_error(admin):
+    refused = {"exception": "moodle_exception", "errorcode": "invalidtoken", "message": "Invalid token - token not found"}  # fmt: skip
+    with serving() as lms:
+        lms.answer("core_webservice_get_site_info", refused)
+        moodle = create(admin, **API, lms_code="MAPI", api_endpoint_url=lms.url, authentication_config={"token": "old"})  # fmt: skip
+        result = admin.post(f"lms-integrations/{moodle['id']}/test-connection/").json
+    assert result["status"] == "error"
+    assert result["message"].startswith("Moodle refused the token (invalidtoken")
+    assert admin.get(f"lms-integrations/{moodle['id']}/").json["connection_status"] == "error"
 
 
 def test_delete_deactivates_and_revokes_credentials(admin, app):

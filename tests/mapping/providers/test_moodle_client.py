@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -20,18 +19,20 @@ from mapping.providers.errors import (
 from mapping.providers.http import LONGEST_WAIT_S, HttpClient, Politeness
 from mapping.providers.moodle import PAGE, MoodleClient, php_params
 from tests.mapping.providers.fake_lms import Fault, serving
+from tests.mapping.providers.fixtures import load
 
 SITE = "https://lms.acme.example/moodle"
 ENDPOINT = f"{SITE}/webservice/rest/server.php"
-FIXTURES = Path(__file__).parent / "fixtures" / "moodle"
 
 
 def fixture(name: str):
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+    return load("moodle", name)
 
 
 def client(retries: int = 2) -> MoodleClient:
-    return MoodleClient(SITE + "/", "s3cr3t", HttpClient(Politeness(5, retries, 0)))
+    return MoodleClient(
+        SITE + "/", "s3cr3t", HttpClient(Politeness(5, retries, 0, private_networks=True))
+    )
 
 
 def function_of(call) -> str:
@@ -58,7 +59,7 @@ def test_a_connection_test_names_the_missing_functions_and_the_courses():
     )  # fmt: skip
     report = client().test()
     assert (report.site_name, report.release) == ("Acme Learning", "4.5.1 (Build: 20241209)")
-    assert report.missing_functions == ["gradereport_user_get_grade_items"]
+    assert report.missing_permissions == ["gradereport_user_get_grade_items"]
     assert report.courses == ["ISA24", "GDPR101"]  # the site's front page is no course
     assert [function_of(c) for c in responses.calls] == [
         "core_webservice_get_site_info", "core_course_get_courses_by_field",
@@ -133,7 +134,9 @@ def test_retry_after_is_waited_for_over_real_http(monkeypatch):
     with serving() as lms:
         lms.answer("core_webservice_get_site_info", fixture("site_info"))
         lms.faults = [Fault(429, {"Retry-After": "7"}), Fault(503, {"Retry-After": "3"})]
-        moodle = MoodleClient(lms.url, "s3cr3t", HttpClient(Politeness(5, 3, 0)))
+        moodle = MoodleClient(
+            lms.url, "s3cr3t", HttpClient(Politeness(5, 3, 0, private_networks=True))
+        )
         assert moodle.site_info()["release"].startswith("4.5.1")
     assert waits == [7, 3]
     assert len(lms.requests) == 3
@@ -145,7 +148,9 @@ def test_a_retry_after_too_long_to_wait_within_a_request_is_cut_short(monkeypatc
     with serving() as lms:
         lms.answer("core_webservice_get_site_info", fixture("site_info"))
         lms.faults = [Fault(429, {"Retry-After": "3600"})]
-        MoodleClient(lms.url, "s3cr3t", HttpClient(Politeness(5, 1, 0))).site_info()
+        MoodleClient(
+            lms.url, "s3cr3t", HttpClient(Politeness(5, 1, 0, private_networks=True))
+        ).site_info()
     assert waits == [LONGEST_WAIT_S]
 
 
@@ -164,3 +169,15 @@ def test_parameters_are_encoded_as_php_arrays():
     assert php_params({"courseid": 12, "options": [{"name": "onlyactive", "value": True}]}) == {
         "courseid": "12", "options[0][name]": "onlyactive", "options[0][value]": "1",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "site",
+    ["http://127.0.0.1:9", "http://169.254.169.254/latest", "http://10.1.2.3", "http://[::1]:80"],
+)
+def test_a_site_on_a_private_network_is_refused_unless_allowed(site):
+    """An HR admin cannot make the server probe the networks it runs in."""
+    moodle = MoodleClient(site, "t", HttpClient(Politeness(5, 0, 0)))
+    with pytest.raises(PermissionDenied) as raised:
+        moodle.site_info()
+    assert "LRS_PROVIDERS_PRIVATE_NETWORKS=true" in raised.value.message
