@@ -49,6 +49,8 @@ class Event:
         if session:
             return str(session)
         categories = self.context.get("contextActivities", {}).get("category", [])
+        if isinstance(categories, Mapping):
+            categories = [categories]
         registration = self.context.get("registration")
         if registration and any(c.get("id") == SCORM_ENGINE for c in categories):
             return str(registration)

@@ -340,19 +340,19 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _course_time(events: Sequence[Event]) -> int:
-    """Seconds spent on the course: what its own statements report where they report time
-    (a content tool's session on the course, its slides' time on each slide, counted once),
-    else what its lessons' do."""
-    own = [e for e in events if e.lesson is None and isinstance(e.result.get("duration"), str)]
-    return _time_spent(own or events)
+    """Seconds spent on the course: what its own statements report (a content tool's
+    session, or its running total, on the course), or what its lessons' add up to, whichever
+    is more (Storyline reports both: each slide's time within the session's)."""
+    own = [e for e in events if e.lesson is None]
+    return max(_time_spent(own), _time_spent([e for e in events if e.lesson is not None]))
 
 
 def _time_spent(events: Sequence[Event]) -> int:
     """Seconds spent: per span the longest duration reported, summed over spans, so a
     session's completed and terminated statements (each with the session's duration so far)
-    are not counted twice. A span is a cmi5 session; else a registration, in which content
-    tools report running totals (Rise, Captivate and SCORM Engine carry the time so far
-    across launches); else the statement alone."""
+    are not counted twice. A span is a cmi5 session; for statements about the course itself,
+    its registration, in which content tools report running totals (Rise, Captivate and
+    SCORM Engine carry the time so far across launches); else the statement alone."""
     longest: dict[str, float] = {}
     for event in events:
         duration = event.result.get("duration")
@@ -363,7 +363,9 @@ def _time_spent(events: Sequence[Event]) -> int:
         except (isodate.ISO8601Error, ValueError):
             continue
         seconds = ((event.timestamp + parsed) - event.timestamp).total_seconds()
-        span = event.session if _from_cmi5([event]) else event.context.get("registration")
+        span = event.session if _from_cmi5([event]) else None
+        if span is None and event.lesson is None:
+            span = event.context.get("registration")
         span = str(span or event.statement_id)
         longest[span] = max(longest.get(span, 0.0), seconds)
     return int(sum(longest.values()))

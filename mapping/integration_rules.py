@@ -41,6 +41,8 @@ class IntegrationRules:
     """How to read one integration's statements."""
 
     verbs: Mapping[str, Effect]
+    # The verbs the integration's rules say the effect of: the result does not refine them.
+    overridden: frozenset[str]
     course_pattern: re.Pattern[str] | None
     course_types: frozenset[str]
     # A pattern whose first group is the course code in a course activity's IRI.
@@ -68,6 +70,7 @@ class IntegrationRules:
         passing = rules.get("passing_score")
         return cls(
             verbs=verbs,
+            overridden=frozenset(rules.get("verbs") or ()),
             course_pattern=re.compile(pattern) if pattern else None,
             course_types=COURSE_TYPES | frozenset(fields.get("course_activity_types", ())),
             code_pattern=re.compile(code_pattern) if code_pattern else None,
@@ -118,7 +121,8 @@ class IntegrationRules:
         completed: the result says whether the activity is finished, and whether
         successfully); for a verb the vocabulary does not know, what its result says
         happened; None for statements that do nothing. A session's end stays one (cmi5
-        counts only its own verbs for an outcome)."""
+        counts only its own verbs for an outcome), and so does a verb whose effect the
+        integration's rules set."""
         effect = self.verbs.get(verb_id)
         result = result or {}
         success, completion = result.get("success"), result.get("completion")
@@ -128,7 +132,11 @@ class IntegrationRules:
             if success is False:
                 return Effect.FAIL
             return Effect.COMPLETE if completion is True else None
-        if effect not in _OPEN_TO_RESULT or not (completion is True or effect is Effect.COMPLETE):
+        if verb_id in self.overridden or effect not in _OPEN_TO_RESULT:
+            return effect
+        if effect is Effect.EXPERIENCE and completion is False:
+            return Effect.START  # seen, and the tool says not finished
+        if not (completion is True or effect is Effect.COMPLETE):
             return effect
         if success is True:
             return Effect.PASS

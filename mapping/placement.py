@@ -22,12 +22,14 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from mapping.activity_ids import SUB_CONTENT, course_named_in, rise_lesson_of
 from mapping.integration_rules import IntegrationRules
 from mapping.vocabulary import (
     ATTEMPT_TYPE,
     CMI5_CATEGORY,
+    CMI5_SESSION,
     GROUPING_TYPES,
     INTERACTION_TYPES,
     PART_TYPES,
@@ -69,7 +71,9 @@ def place(statement: Json, rules: IntegrationRules) -> Placement | None:
     if (course_id := course_named_in(obj["id"])) is not None:
         return _by_id(obj, {"id": course_id}, parents, context)
     containers = [a for a in candidates if activity_type(a) not in GROUPING_TYPES]
-    outer = [a for a in containers if obj["id"].startswith(a["id"]) and a["id"] != obj["id"]]
+    outer = [a for a in containers if _extends(obj["id"], a["id"])]
+    # A site's root is the course only where nothing narrower is.
+    outer = [a for a in outer if not _is_origin(a["id"])] or outer
     if outer:
         return _within(min(outer, key=lambda a: len(a["id"])), obj, containers, rules)
     containers = [a for a in parents if activity_type(a) not in GROUPING_TYPES]
@@ -104,6 +108,24 @@ def _within(
     return Placement(course, None, explicit, part=kind in INTERACTION_TYPES)
 
 
+def _extends(activity_id: str, container_id: str) -> bool:
+    """Whether an id is built on another's: the other's id and more, after a separator
+    (`<course>/<slide>`, `<course>-urn:scormdriver:<question>`), so that course 1 is no
+    prefix of course 12."""
+    return (
+        len(activity_id) > len(container_id)
+        and activity_id.startswith(container_id)
+        and (container_id.endswith(("/", ":")) or not activity_id[len(container_id)].isalnum())
+    )
+
+
+def _is_origin(activity_id: str) -> bool:
+    """Whether an id is a bare site root, `https://lms.example.com` (Captivate's default
+    course id is one too)."""
+    parts = urlsplit(activity_id)
+    return bool(parts.scheme and parts.netloc) and parts.path in ("", "/") and not parts.query
+
+
 def _by_id(obj: Json, course: Json, parents: Sequence[Json], context: Json) -> Placement:
     """The statement whose object's id names its course (mapping.activity_ids). In H5P
     content the lessons are its chapters, and everything else is part of the chapter it sits
@@ -135,15 +157,18 @@ def attempt_of(statement: Json) -> str | None:
 
 def registration_of(statement: Json) -> uuid.UUID | None:
     """The statement's registration as the attempt of a course that its statements share:
-    cmi5 defines it so. Other emitters' registrations say nothing about the course (Moodle
-    derives one from its cron run, shared by every user and course in it), so they never
-    pull a statement into a course it does not name."""
+    cmi5 defines it so, for the statements of its AUs, marked by cmi5's category or, on the
+    other statements an AU may send (an iSpring quiz's), by cmi5's session id. Other
+    emitters' registrations say nothing about the course (Moodle derives one from its cron
+    run, shared by every user and course in it), so they never pull a statement into a
+    course it does not name."""
     context = statement.get("context", {})
     value = context.get("registration")
     if not value:
         return None
     categories = _as_list(context.get("contextActivities", {}).get("category"))
-    if not any(isinstance(c, dict) and c.get("id") == CMI5_CATEGORY for c in categories):
+    cmi5 = any(isinstance(c, dict) and c.get("id") == CMI5_CATEGORY for c in categories)
+    if not cmi5 and CMI5_SESSION not in (context.get("extensions") or {}):
         return None
     return uuid.UUID(value)
 
@@ -189,10 +214,17 @@ class Placements:
             if course is None:
                 placed[statement_id] = own
             else:
-                obj = statement["object"]
-                lesson = obj if obj["id"] != course["id"] else None
-                placed[statement_id] = Placement(course, lesson, explicit=True)
+                placed[statement_id] = _in_registration(statement["object"], own, course)
         return placed
+
+
+def _in_registration(obj: Json, own: Placement, course: Json) -> Placement:
+    """A statement placed in its registration's course: its object is an AU, or, where the
+    statement is about a part of one (a question in an AU), that part's lesson or the AU."""
+    if not own.part:
+        return Placement(course, obj if obj["id"] != course["id"] else None, explicit=True)
+    around = [a for a in (own.lesson, own.course) if a is not None and a["id"] != course["id"]]
+    return Placement(course, around[0] if around else None, explicit=True, part=True)
 
 
 def _as_list(value: Any) -> list[Json]:

@@ -391,6 +391,35 @@ def test_an_activity_known_only_as_the_context_of_questions_is_no_lesson():
     ]
 
 
+def test_a_lesson_seen_but_not_finished_is_in_progress():
+    from mapping.integration_rules import IntegrationRules
+
+    effect = IntegrationRules.of(None).effect(ADL + "experienced", {"completion": False})
+    assert effect is Effect.START
+
+
+def test_an_integrations_verb_override_is_not_refined_by_the_result():
+    from mapping.integration_rules import IntegrationRules
+
+    rules = IntegrationRules.of_settings({}, {"verbs": {ADL + "completed": "start"}})
+    assert rules.effect(ADL + "completed", {"completion": True, "success": True}) is Effect.START
+
+
+def test_lessons_durations_add_up_whatever_registration_they_share():
+    """Moodle derives a registration from its cron run: two quiz attempts under one are two
+    attempts' time; and a course statement reporting no time takes none away."""
+    cron = {"registration": "0b1b8a5c-1c9e-4b9e-8f4a-3c2d1e0f9a8b"}
+    attempts = [event("completed", m, lesson=LESSON, result={"duration": d}, context=cron) for m, d in ((5, "PT20M"), (60, "PT30M"))]  # fmt: skip
+    facts = folded(*attempts, event("completed", 90, result={"duration": "PT0S"}))
+    assert (facts.lessons[0].time_spent_seconds, facts.time_spent_minutes) == (50 * 60, 50)
+
+
+def test_an_engine_category_given_as_one_object_still_reads():
+    category = {"id": "http://id.tincanapi.com/activity/rustici-software/engine"}
+    context = {"registration": "31111111-2222-4333-8444-555555555555", "contextActivities": {"category": category}}  # fmt: skip
+    assert event("attempted", context=context).session == context["registration"]
+
+
 def test_the_courses_own_time_is_its_time_and_a_registration_reports_a_running_total():
     """Storyline reports the session on the course and each slide's time on the slide; Rise
     the time so far at each statement of a registration."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from mapping.integration_rules import IntegrationRules
-from mapping.placement import place
+from mapping.placement import Placements, place
 
 RULES = IntegrationRules.of(None)
 COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
@@ -68,3 +69,32 @@ def test_rise_names_the_course_in_its_lessons_and_questions_ids():
     assert where(place(statement(f"{course}/L1"), RULES)) == (course, f"{course}/L1", False)
     question = statement(f"{course}/QZ/item_1796165410315", QUESTION_TYPE)
     assert where(place(question, RULES)) == (course, f"{course}/QZ", True)
+
+
+def test_a_site_root_is_no_course_where_a_narrower_container_is():
+    site, course = "https://lms.example.com", "https://lms.example.com/courses/c1"
+    lesson = statement(f"{course}/lessons/l1", parent=[{"id": course}], grouping=[{"id": site}])
+    assert where(place(lesson, RULES))[0] == course
+    # Course 1 is no prefix of course 12.
+    other = statement("https://x.com/course/12/lesson", grouping=[{"id": "https://x.com/course/1"}])
+    assert where(place(other, RULES))[0] == "https://x.com/course/12/lesson"
+
+
+def test_statements_an_au_sends_beyond_cmi5s_own_belong_to_the_registrations_course():
+    """An iSpring quiz inside a cmi5 AU sends its own statements with the registration and
+    the session id, not cmi5's category (AICC's sample 19-cmi5-allowed-test-questions)."""
+    registration = "5c5f5a0e-6f63-4f9d-9a53-2f0c1a3b4c5d"
+    session = {"https://w3id.org/xapi/cmi5/context/extensions/sessionid": "s1"}
+    cmi5 = [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]
+    course = {"id": "https://lms/course/7", "definition": {"type": "https://w3id.org/xapi/cmi5/activitytype/course"}}  # fmt: skip
+    au = "https://lms/course/7/au/1"
+    quiz = f"{au}/quizzes/q"
+    launched = {"object": {"id": au}, "context": {"registration": registration, "extensions": session, "contextActivities": {"grouping": [course], "category": cmi5}}}  # fmt: skip
+    answered = {"object": {"id": f"{quiz}/questions/Slide2_Q_a", "definition": {"type": QUESTION_TYPE}},
+                "context": {"registration": registration, "extensions": session,
+                            "contextActivities": {"parent": [{"id": quiz}], "grouping": [{"id": au}]}}}  # fmt: skip
+    passed = {"object": {"id": quiz}, "context": {"registration": registration, "extensions": session, "contextActivities": {"parent": [{"id": quiz}], "grouping": [{"id": au}]}}}  # fmt: skip
+    ids = [uuid.uuid4() for _ in range(3)]
+    placed = Placements().of_learner(zip(ids, [launched, answered, passed], strict=True), RULES)
+    assert where(placed[ids[1]]) == ("https://lms/course/7", quiz, True)
+    assert where(placed[ids[2]]) == ("https://lms/course/7", quiz, False)
