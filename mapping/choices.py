@@ -77,6 +77,13 @@ class SyncFrequency(StrEnum):
     ON_DEMAND = "on_demand"
 
 
+class SyncRunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
 class SyncDirection(StrEnum):
     BIDIRECTIONAL = "bidirectional"
     INBOUND_ONLY = "inbound_only"

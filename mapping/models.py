@@ -46,6 +46,7 @@ from mapping.choices import (
     ProgressStatus,
     SyncDirection,
     SyncFrequency,
+    SyncRunStatus,
     choice,
 )
 from statements.db import Base
@@ -390,3 +391,33 @@ class UnmatchedStatement(Base):
     stored: Mapped[datetime]
 
     __table_args__ = (Index("idx_unmatched_key", "company_id", "agent_key"),)
+
+
+class SyncRun(Base):
+    """One poll of an API integration's LMS: what it read, stored and skipped, and how far it
+    got (its watermark)."""
+
+    __tablename__ = "hr_lms_sync_runs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    status: Mapped[SyncRunStatus] = mapped_column(choice(SyncRunStatus, "sync_run_status"))
+    # Who asked for it; None for the scheduler's runs.
+    requested_by_user_id: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    pages_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    records_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    statements_stored: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    duplicates_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    watermark: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    __table_args__ = (
+        Index("idx_sync_runs_integration", "lms_integration_id", "created_at"),
+        Index("idx_sync_runs_status", "status", "created_at"),
+    )

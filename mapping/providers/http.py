@@ -56,6 +56,7 @@ class HttpClient:
     def __init__(self, politeness: Politeness, session: requests.Session | None = None) -> None:
         self.politeness = politeness
         self.session = session or requests.Session()
+        self.requests = 0  # answered requests, retries not counted
         retry = _Retry(
             total=politeness.max_retry_attempts,
             status_forcelist=RETRIED_STATUSES,
@@ -82,6 +83,7 @@ class HttpClient:
             raise TransientError(f"the LMS kept failing: {exc}") from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise TransientError(f"the LMS could not be reached: {exc}") from exc
+        self.requests += 1
         check(response)
         return response
 

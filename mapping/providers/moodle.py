@@ -19,6 +19,7 @@ from mapping.providers.report import ConnectionReport
 FUNCTIONS = (
     "core_webservice_get_site_info",
     "core_course_get_courses_by_field",
+    "core_course_get_contents",
     "core_enrol_get_enrolled_users",
     "core_completion_get_course_completion_status",
     "core_completion_get_activities_completion_status",
@@ -60,6 +61,15 @@ class MoodleClient:
         """Every course the token can see (the site's front page, course 1, left out)."""
         found = self.call("core_course_get_courses_by_field").get("courses", [])
         return [course for course in found if course.get("format") != "site"]
+
+    def modules(self, course_id: int) -> dict[int, dict[str, Any]]:
+        """The course's modules (activities and resources) by course module id."""
+        sections = self.call("core_course_get_contents", courseid=course_id)
+        return {
+            int(module["id"]): module
+            for section in sections
+            for module in section.get("modules", [])
+        }
 
     def enrolled_users(self, course_id: int) -> Iterator[dict[str, Any]]:
         """The course's participants, a page at a time."""

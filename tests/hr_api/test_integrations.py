@@ -208,7 +208,10 @@ def test_a_moodle_connection_test_reads_the_site(admin):
         result = admin.post(f"lms-integrations/{moodle['id']}/test-connection/").json
         assert lms.requests[0]["wstoken"] == ["s3cr3t"]
     assert (result["status"], result["api_version"]) == ("incomplete", "4.5.1 (Build: 20241209)")
-    assert result["missing_permissions"] == ["gradereport_user_get_grade_items"]
+    assert result["missing_permissions"] == [
+        "core_course_get_contents",
+        "gradereport_user_get_grade_items",
+    ]
     assert result["courses"] == ["ISA24", "GDPR101"]
     assert "add them to the Moodle external service" in result["message"]
     assert admin.get(f"lms-integrations/{moodle['id']}/").json["connection_status"] == "connected"

@@ -59,7 +59,10 @@ def test_a_connection_test_names_the_missing_functions_and_the_courses():
     )  # fmt: skip
     report = client().test()
     assert (report.site_name, report.release) == ("Acme Learning", "4.5.1 (Build: 20241209)")
-    assert report.missing_permissions == ["gradereport_user_get_grade_items"]
+    assert report.missing_permissions == [
+        "core_course_get_contents",
+        "gradereport_user_get_grade_items",
+    ]
     assert report.courses == ["ISA24", "GDPR101"]  # the site's front page is no course
     assert [function_of(c) for c in responses.calls] == [
         "core_webservice_get_site_info", "core_course_get_courses_by_field",
