@@ -33,6 +33,7 @@ from hr_api.demo import load_demo
 from hr_api.tokens import development_token
 from lrs import migrate
 from lrs.app import create_app
+from lrs.providers_cli import providers, scheduler
 from mapping.outbox import run_worker
 from mapping.rebuild import rebuild
 from statements import timestamps
@@ -55,6 +56,10 @@ from statements.models import Company
 @click.group()
 def main() -> None:
     """xAPI Learning Record Store for HR learning integration."""
+
+
+main.add_command(providers)
+main.add_command(scheduler)
 
 
 @contextmanager

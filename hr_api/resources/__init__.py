@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hr_api.resources import integration_credentials  # noqa: F401  (registers its routes)
+from hr_api.resources import integration_credentials, sync_runs  # noqa: F401  (register routes)
 from hr_api.resources.analytics import blp as analytics
 from hr_api.resources.employees import blp as employees
 from hr_api.resources.enrollments import enrollments, progress
