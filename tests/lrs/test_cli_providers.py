@@ -17,7 +17,7 @@ from lrs.cli import main
 from mapping.choices import IntegrationMethod, LmsType
 from mapping.models import SyncRun
 from statements.credentials import get_or_create_company
-from statements.models import Company, StatementRow
+from statements.models import Company, StatementOutbox, StatementRow
 from tests.factories import IntegrationFactory
 from tests.mapping.providers.fake_lms import serving
 from tests.mapping.providers.test_moodle_sync import moodle_site
@@ -41,6 +41,8 @@ def company_id(engine: Engine) -> Iterator[uuid.UUID]:
         made = company.id
     yield made
     with Session(engine) as session, session.begin():
+        # What the syncs stored waits in the outbox, which other tests' workers share.
+        session.execute(delete(StatementOutbox).where(StatementOutbox.company_id == made))
         session.execute(delete(Company).where(Company.id == made))
 
 
