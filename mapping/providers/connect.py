@@ -1,19 +1,24 @@
-"""A connection test of an API integration, whichever its LMS: authenticate, read one page,
-say what was found or what to do."""
+"""The LMSs an API integration can be, and what reads each: its connection test and its
+poll, whatever the LMS."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from mapping.choices import LmsType
 from mapping.models import LMSIntegrationConfig
+from mapping.providers import canvas_poll, moodle_poll
+from mapping.providers.canvas import CanvasClient
+from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient, Politeness
 from mapping.providers.moodle import MoodleClient
 from mapping.providers.report import ConnectionReport
+from mapping.providers.statements import Read
 
 # The LMSs a client reads so far.
-READ = frozenset({LmsType.MOODLE})
+READ = frozenset({LmsType.MOODLE, LmsType.CANVAS})
 
 
 def politeness(integration: LMSIntegrationConfig, private_networks: bool) -> Politeness:
@@ -28,7 +33,27 @@ def test_connection(
     integration: LMSIntegrationConfig, config: Mapping[str, Any], *, private_networks: bool
 ) -> ConnectionReport:
     """What the LMS answers the integration's credentials (ProviderError when it refuses)."""
-    http = HttpClient(politeness(integration, private_networks))
+    return _client(
+        integration, config, HttpClient(politeness(integration, private_networks))
+    ).test()
+
+
+def polled(
+    integration: LMSIntegrationConfig, config: Mapping[str, Any], http: HttpClient, now: datetime
+) -> Iterator[Read]:
+    """Every learner's enrolment the integration's LMS has, as statements."""
+    client = _client(integration, config, http)
+    if isinstance(client, MoodleClient):
+        return moodle_poll.poll(client, integration.api_endpoint_url, now)
+    return canvas_poll.poll(client, integration.api_endpoint_url, now)
+
+
+def _client(
+    integration: LMSIntegrationConfig, config: Mapping[str, Any], http: HttpClient
+) -> MoodleClient | CanvasClient:
+    site = integration.api_endpoint_url
     if integration.lms_type is LmsType.MOODLE:
-        return MoodleClient(integration.api_endpoint_url, config["token"], http).test()
-    raise ValueError(f"no API client reads {integration.lms_type.value}")
+        return MoodleClient(site, str(config.get("token", "")), http)
+    if integration.lms_type is LmsType.CANVAS:
+        return CanvasClient(site, str(config.get("access_token", "")), http)
+    raise ProviderError(f"no API client reads {integration.lms_type.value} yet")

@@ -6,7 +6,10 @@ mapping.providers.errors."""
 from __future__ import annotations
 
 import ipaddress
+import random
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,21 +74,43 @@ class HttpClient:
         self.session.mount("http://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """The LMS's answer, once retries are spent; ProviderError unless it is a success."""
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        throttled: Callable[[requests.Response], bool] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """The LMS's answer, once retries are spent; ProviderError unless it is a success.
+        `throttled` tells an LMS's own way of saying "slow down" (Canvas answers 403 with
+        "Rate Limit Exceeded"): such answers are waited out and retried like a 429."""
         if not self.politeness.private_networks:
             refuse_private(url)
-        try:
-            response = self.session.request(
-                method, url, timeout=self.politeness.timeout_seconds, **kwargs
-            )
-        except requests.exceptions.RetryError as exc:
-            raise TransientError(f"the LMS kept failing: {exc}") from exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TransientError(f"the LMS could not be reached: {exc}") from exc
-        self.requests += 1
+        for attempt in range(self.politeness.max_retry_attempts + 1):
+            try:
+                response = self.session.request(
+                    method, url, timeout=self.politeness.timeout_seconds, **kwargs
+                )
+            except requests.exceptions.RetryError as exc:
+                raise TransientError(f"the LMS kept failing: {exc}") from exc
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise TransientError(f"the LMS could not be reached: {exc}") from exc
+            self.requests += 1
+            if throttled is None or not throttled(response):
+                break
+            if attempt == self.politeness.max_retry_attempts:
+                raise RateLimited("the LMS kept asking to slow down", status=response.status_code)
+            time.sleep(self._backoff(attempt, response))
         check(response)
         return response
+
+    def _backoff(self, attempt: int, response: requests.Response) -> float:
+        after = response.headers.get("Retry-After", "")
+        if after.isdigit():
+            return min(float(after), LONGEST_WAIT_S)
+        base = self.politeness.backoff_seconds * 2.0**attempt
+        return min(base + random.uniform(0, self.politeness.backoff_seconds), LONGEST_WAIT_S)
 
 
 def refuse_private(url: str) -> None:
@@ -113,7 +138,7 @@ def check(response: requests.Response) -> None:
         return
     text = response.text[:300]
     if status == 401:
-        raise AuthError("the LMS refused the credentials (401)", status=status)
+        raise AuthError(f"the LMS refused the credentials (401): {text}", status=status)
     if status == 403:
         raise PermissionDenied(f"the LMS refused the request (403): {text}", status=status)
     if status == 404:

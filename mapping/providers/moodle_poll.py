@@ -23,6 +23,7 @@ from mapping.providers.statements import (
     ASSESSMENT_TYPE,
     COURSE_TYPE,
     MODULE_TYPE,
+    Read,
     at,
     extensions,
     registration,
@@ -36,14 +37,6 @@ PROVIDER = "moodle"
 LEARNER_ROLES = frozenset({"student"})
 _OUTCOMES = {1: "completed", 2: "passed", 3: "failed"}  # activity completion states
 _GRADED = frozenset({"quiz", "assign", "lesson", "scorm", "h5pactivity", "workshop"})
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    """What one learner's enrolment in one course came to."""
-
-    records: int  # the LMS records read for it
-    statements: list[dict[str, Any]]
 
 
 def poll(client: MoodleClient, site: str, now: datetime, grades: bool = True) -> Iterator[Read]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,14 @@ MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 ASSESSMENT_TYPE = "http://adlnet.gov/expapi/activities/assessment"
 # Where a polled statement came from, for people reading it later.
 EXTENSION = "urn:x-hr-lrs:provider:"
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What one learner's enrolment in one course came to."""
+
+    records: int  # the LMS records read for it
+    statements: list[dict[str, Any]]
 
 
 def statement_id(provider: str, instance: str, *parts: object) -> str:
@@ -42,7 +51,9 @@ def score(raw: float, low: float, high: float) -> dict[str, Any]:
 
 
 def verb(name: str) -> dict[str, Any]:
-    return {"id": ADL + name, "display": {"en-US": name}}
+    """An ADL verb by its name, or any verb by its IRI."""
+    iri = name if name.startswith("http") else ADL + name
+    return {"id": iri, "display": {"en-US": iri.rsplit("/", 1)[-1]}}
 
 
 def extensions(provider: str, instance: str, **ids: object) -> dict[str, Any]:

@@ -15,13 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mapping.choices import ConnectionStatus, LmsType, SyncRunStatus
+from mapping.choices import ConnectionStatus, SyncRunStatus
 from mapping.models import LMSIntegrationConfig, SyncRun
-from mapping.providers.connect import politeness
+from mapping.providers.connect import politeness, polled
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient
-from mapping.providers.moodle import MoodleClient
-from mapping.providers.moodle_poll import poll
 from statements import ingest, timestamps
 from statements.db import chunks, one_of
 from statements.errors import DomainError
@@ -81,11 +79,8 @@ def execute(
     session.commit()
     http = HttpClient(politeness(integration, private_networks))
     try:
-        if integration.lms_type is not LmsType.MOODLE:
-            raise ProviderError(f"no API client reads {integration.lms_type.value} yet")
-        client = MoodleClient(integration.api_endpoint_url, str(config.get("token", "")), http)
         pending: list[dict[str, Any]] = []
-        for read in poll(client, integration.api_endpoint_url, run.started_at):
+        for read in polled(integration, config, http, run.started_at):
             run.records_read += read.records
             pending.extend(read.statements)
             if len(pending) >= BATCH:

@@ -194,10 +194,12 @@ def test_an_api_integration_needs_the_credentials_its_lms_is_read_with(admin, db
 
 
 def test_an_lms_no_client_reads_yet_says_so(admin):
-    canvas = create(admin, **API, lms_type="canvas", lms_code="CANVAS", authentication_config={"access_token": "t"})  # fmt: skip
-    result = admin.post(f"lms-integrations/{canvas['id']}/test-connection/").json
+    talent = create(admin, **API, lms_type="talentlms", lms_code="TALENT", authentication_config={"api_key": "k"})  # fmt: skip
+    result = admin.post(f"lms-integrations/{talent['id']}/test-connection/").json
     assert result["status"] == "not_configured"
-    assert result["message"].startswith("no API client reads canvas yet (so far: moodle)")
+    assert result["message"].startswith(
+        "no API client reads talentlms yet (so far: canvas, moodle)"
+    )
 
 
 def test_a_moodle_connection_test_reads_the_site(admin):

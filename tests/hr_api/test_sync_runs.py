@@ -52,10 +52,13 @@ def test_a_sync_asked_for_is_run_by_the_scheduler_and_read_back(
 def test_only_active_api_integrations_of_a_read_lms_are_polled(admin):
     pushing = create(admin)
     assert admin.post(f"lms-integrations/{pushing['id']}/sync/").status_code == 409
-    canvas = create(admin, **API, lms_type="canvas", lms_code="CV", authentication_config={"access_token": "t"})  # fmt: skip
-    refused = admin.post(f"lms-integrations/{canvas['id']}/sync/")
-    assert (refused.status_code, refused.json["detail"]) == (409, "no API client reads canvas yet")
-    assert admin.get(f"lms-integrations/{canvas['id']}/sync-runs/").json["items"] == []
+    talent = create(admin, **API, lms_type="talentlms", lms_code="TL", authentication_config={"api_key": "k"})  # fmt: skip
+    refused = admin.post(f"lms-integrations/{talent['id']}/sync/")
+    assert (refused.status_code, refused.json["detail"]) == (
+        409,
+        "no API client reads talentlms yet",
+    )
+    assert admin.get(f"lms-integrations/{talent['id']}/sync-runs/").json["items"] == []
 
 
 def test_the_scheduler_queues_what_its_frequency_says_is_due(admin, db_session):

@@ -22,12 +22,21 @@ class Fault:
 
 
 @dataclass
+class Reply:
+    """An answer with headers of its own (a Link header for the next page)."""
+
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class FakeLms:
     """What the fake answers, and what it was asked."""
 
     answers: dict[str, Callable[[dict[str, list[str]]], Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, list[str]]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)  # of each request
     url: str = ""
 
     def answer(self, key: str, body: Any) -> None:
@@ -51,13 +60,15 @@ def serving() -> Iterator[FakeLms]:
 
         def _reply(self, key: str, form: dict[str, list[str]]) -> None:
             lms.requests.append(form)
+            lms.headers.append(dict(self.headers))
             if lms.faults:
                 fault = lms.faults.pop(0)
                 self._send(fault.status, fault.body, fault.headers)
             elif key in lms.answers:
-                self._send(
-                    200, json.dumps(lms.answers[key](form)), {"Content-Type": "application/json"}
-                )
+                answer = lms.answers[key](form)
+                reply = answer if isinstance(answer, Reply) else Reply(answer)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                self._send(200, json.dumps(reply.body), headers)
             else:
                 self._send(404, "not found", {})
 
