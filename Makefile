@@ -26,9 +26,11 @@ $(E2E_JS)/node_modules: $(E2E_JS)/package-lock.json
 	npm ci --prefix $(E2E_JS) --no-audit --no-fund
 	touch $@
 
+# The scheduler (polls of API integrations) runs beside the server and stops with it.
 run: install
 	$(BIN)/lrs db upgrade
 	$(BIN)/lrs credentials demo
+	$(BIN)/lrs scheduler --every 15 & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/lrs serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install

@@ -107,6 +107,7 @@ def scheduler(every: float) -> None:
     make_session = sessionmaker(engine)
     secrets = SecretBox.from_settings(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per look
 
     def opened(stored: Mapping[str, Any]) -> Mapping[str, Any]:
         value: Mapping[str, Any] = secrets.open(dict(stored))
