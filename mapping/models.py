@@ -421,3 +421,16 @@ class SyncRun(Base):
         Index("idx_sync_runs_integration", "lms_integration_id", "created_at"),
         Index("idx_sync_runs_status", "status", "created_at"),
     )
+
+
+class RateBucket(Base):
+    """An integration's allowance of LMS requests (`rate_limit_per_hour`), shared by every
+    process that polls it: a token bucket, refilled with time, one token a request."""
+
+    __tablename__ = "hr_lms_rate_buckets"
+
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE"), primary_key=True
+    )
+    tokens: Mapped[float]
+    updated_at: Mapped[datetime]

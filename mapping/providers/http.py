@@ -56,8 +56,15 @@ class Politeness:
 class HttpClient:
     """Requests to one LMS."""
 
-    def __init__(self, politeness: Politeness, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        politeness: Politeness,
+        session: requests.Session | None = None,
+        pace: Callable[[], None] | None = None,
+    ) -> None:
         self.politeness = politeness
+        # Called before each request; returns once the integration's rate limit allows one.
+        self.pace = pace
         self.session = session or requests.Session()
         self.requests = 0  # answered requests, retries not counted
         retry = _Retry(
@@ -88,6 +95,8 @@ class HttpClient:
         if not self.politeness.private_networks:
             refuse_private(url)
         for attempt in range(self.politeness.max_retry_attempts + 1):
+            if self.pace is not None:
+                self.pace()
             try:
                 response = self.session.request(
                     method, url, timeout=self.politeness.timeout_seconds, **kwargs

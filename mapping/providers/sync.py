@@ -20,6 +20,7 @@ from mapping.models import LMSIntegrationConfig, SyncRun
 from mapping.providers.connect import politeness, polled
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient
+from mapping.providers.rate import pacer
 from statements import ingest, timestamps
 from statements.db import chunks, one_of
 from statements.errors import DomainError
@@ -77,7 +78,8 @@ def execute(
     assert integration is not None and company is not None
     run.status, run.started_at = SyncRunStatus.RUNNING, timestamps.now()
     session.commit()
-    http = HttpClient(politeness(integration, private_networks))
+    pace = pacer(session, integration.id, integration.rate_limit_per_hour)
+    http = HttpClient(politeness(integration, private_networks), pace=pace)
     try:
         pending: list[dict[str, Any]] = []
         for read in polled(integration, config, http, run.started_at):

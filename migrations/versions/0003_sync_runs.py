@@ -1,4 +1,4 @@
-"""sync runs: the polls of API integrations' LMSs
+"""sync runs and rate buckets: the polls of API integrations' LMSs, and their allowance
 
 Revision ID: 0003
 Revises: 0002
@@ -54,9 +54,20 @@ def upgrade() -> None:
     )
     op.create_index("idx_sync_runs_integration", "hr_lms_sync_runs", ["lms_integration_id", "created_at"])
     op.create_index("idx_sync_runs_status", "hr_lms_sync_runs", ["status", "created_at"])
+    op.create_table(
+        "hr_lms_rate_buckets",
+        sa.Column("lms_integration_id", sa.Uuid(), nullable=False),
+        sa.Column("tokens", sa.Float(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lms_integration_id"], ["hr_lms_integration_config.id"], ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("lms_integration_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("hr_lms_rate_buckets")
     op.drop_index("idx_sync_runs_status", table_name="hr_lms_sync_runs")
     op.drop_index("idx_sync_runs_integration", table_name="hr_lms_sync_runs")
     op.drop_table("hr_lms_sync_runs")
