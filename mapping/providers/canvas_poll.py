@@ -72,7 +72,7 @@ def _enrollment(
             lms_user_id=user_id,
             lms_course_id=course_id,
             lms_enrollment_id=enrollment["id"],
-        ),  # fmt: skip
+        ),
     }
     made: list[dict[str, Any]] = []
 
@@ -100,15 +100,30 @@ def _enrollment(
     if progress and progress.get("requirement_count"):
         done = int(progress.get("requirement_completed_count") or 0)
         percent = min(100, done * 100 // int(progress["requirement_count"]))
-        add("progressed", course_activity, enrollment.get("updated_at"), (percent,),
-            result={"extensions": {CMI5_PROGRESS: percent}, **duration})  # fmt: skip
+        add(
+            "progressed",
+            course_activity,
+            enrollment.get("updated_at"),
+            (percent,),
+            result={"extensions": {CMI5_PROGRESS: percent}, **duration},
+        )
         if progress.get("completed_at"):
-            add("completed", course_activity, progress["completed_at"], (progress["completed_at"],),
-                result={"completion": True, **duration})  # fmt: skip
+            add(
+                "completed",
+                course_activity,
+                progress["completed_at"],
+                (progress["completed_at"],),
+                result={"completion": True, **duration},
+            )
     final = (enrollment.get("grades") or {}).get("final_score")
     if final is not None:
-        add("scored", course_activity, enrollment.get("updated_at"), (f"{final}/100",),
-            result={"score": score(float(final), 0.0, 100.0)})  # fmt: skip
+        add(
+            "scored",
+            course_activity,
+            enrollment.get("updated_at"),
+            (f"{final}/100",),
+            result={"score": score(float(final), 0.0, 100.0)},
+        )
     for submission in submissions:
         assignment = submission.get("assignment") or {}
         points = assignment.get("points_possible")
@@ -123,8 +138,13 @@ def _enrollment(
             },
         }
         key = (target["id"], f"{submission['score']}/{points}@{submission.get('graded_at')}")
-        add("scored", target, submission.get("graded_at"), key,
-            result={"score": score(float(submission["score"]), 0.0, float(points))})  # fmt: skip
+        add(
+            "scored",
+            target,
+            submission.get("graded_at"),
+            key,
+            result={"score": score(float(submission["score"]), 0.0, float(points))},
+        )
     state = enrollment.get("enrollment_state")
     if state == "inactive" and (changed := enrollment.get("updated_at")):
         # A second after the state it was read with (progress and grades carry the same

@@ -9,16 +9,17 @@ from typing import Any
 
 from mapping.choices import LmsType
 from mapping.models import LMSIntegrationConfig
-from mapping.providers import canvas_poll, moodle_poll
+from mapping.providers import canvas_poll, moodle_poll, talentlms_poll
 from mapping.providers.canvas import CanvasClient
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient, Politeness
 from mapping.providers.moodle import MoodleClient
 from mapping.providers.report import ConnectionReport
 from mapping.providers.statements import Read
+from mapping.providers.talentlms import TalentLmsClient
 
 # The LMSs a client reads so far.
-READ = frozenset({LmsType.MOODLE, LmsType.CANVAS})
+READ = frozenset({LmsType.MOODLE, LmsType.CANVAS, LmsType.TALENTLMS})
 
 
 def politeness(integration: LMSIntegrationConfig, private_networks: bool) -> Politeness:
@@ -45,15 +46,19 @@ def polled(
     client = _client(integration, config, http)
     if isinstance(client, MoodleClient):
         return moodle_poll.poll(client, integration.api_endpoint_url, now)
+    if isinstance(client, TalentLmsClient):
+        return talentlms_poll.poll(client, integration.api_endpoint_url, now)
     return canvas_poll.poll(client, integration.api_endpoint_url, now)
 
 
 def _client(
     integration: LMSIntegrationConfig, config: Mapping[str, Any], http: HttpClient
-) -> MoodleClient | CanvasClient:
+) -> MoodleClient | CanvasClient | TalentLmsClient:
     site = integration.api_endpoint_url
     if integration.lms_type is LmsType.MOODLE:
         return MoodleClient(site, str(config.get("token", "")), http)
     if integration.lms_type is LmsType.CANVAS:
         return CanvasClient(site, str(config.get("access_token", "")), http)
+    if integration.lms_type is LmsType.TALENTLMS:
+        return TalentLmsClient(site, str(config.get("api_key", "")), http)
     raise ProviderError(f"no API client reads {integration.lms_type.value} yet")

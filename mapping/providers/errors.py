@@ -8,11 +8,14 @@ from __future__ import annotations
 class ProviderError(Exception):
     """The LMS refused or failed a request; `message` says what to do about it."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str = "", body: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
+        self.body = body  # what the LMS answered, for a client that reads its error shape
 
 
 class AuthError(ProviderError):

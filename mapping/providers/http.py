@@ -145,13 +145,18 @@ def check(response: requests.Response) -> None:
     status = response.status_code
     if status < 400:
         return
-    text = response.text[:300]
+    body = response.text
+    text = body[:300]
     if status == 401:
-        raise AuthError(f"the LMS refused the credentials (401): {text}", status=status)
+        raise AuthError(f"the LMS refused the credentials (401): {text}", status=status, body=body)
     if status == 403:
-        raise PermissionDenied(f"the LMS refused the request (403): {text}", status=status)
+        raise PermissionDenied(
+            f"the LMS refused the request (403): {text}", status=status, body=body
+        )
     if status == 404:
-        raise NotFound(f"the LMS has no such resource (404): {response.url}", status=status)
+        raise NotFound(
+            f"the LMS has no such resource (404): {response.url}", status=status, body=body
+        )
     if status == 429:
         after = response.headers.get("Retry-After")
         raise RateLimited(
@@ -160,5 +165,7 @@ def check(response: requests.Response) -> None:
             status=status,
         )
     if status >= 500:
-        raise TransientError(f"the LMS failed ({status}): {text}", status=status)
-    raise ProviderError(f"the LMS rejected the request ({status}): {text}", status=status)
+        raise TransientError(f"the LMS failed ({status}): {text}", status=status, body=body)
+    raise ProviderError(
+        f"the LMS rejected the request ({status}): {text}", status=status, body=body
+    )

@@ -114,8 +114,13 @@ def _enrolment(
         if completion.get("completed"):
             times = [c.get("timecompleted") or 0 for c in completion.get("completions", [])]
             finished = max(times, default=0)
-            add("completed", course_activity, at(finished, where.now), (finished,),
-                result={"completion": True})  # fmt: skip
+            add(
+                "completed",
+                course_activity,
+                at(finished, where.now),
+                (finished,),
+                result={"completion": True},
+            )
     for status in client.activities_completion(course_id, user_id):
         records += 1
         state = int(status.get("state", 0))
@@ -126,8 +131,13 @@ def _enrolment(
         result: dict[str, Any] = {"completion": True}
         if state in (2, 3):
             result["success"] = state == 2
-        add(_OUTCOMES[state], module, at(when, where.now), (status["cmid"], state, when),
-            result=result)  # fmt: skip
+        add(
+            _OUTCOMES[state],
+            module,
+            at(when, where.now),
+            (status["cmid"], state, when),
+            result=result,
+        )
     if grades:
         for item in client.grade_items(course_id, user_id):
             records += 1

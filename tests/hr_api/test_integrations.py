@@ -194,11 +194,11 @@ def test_an_api_integration_needs_the_credentials_its_lms_is_read_with(admin, db
 
 
 def test_an_lms_no_client_reads_yet_says_so(admin):
-    talent = create(admin, **API, lms_type="talentlms", lms_code="TALENT", authentication_config={"api_key": "k"})  # fmt: skip
+    talent = create(admin, **API, lms_type="blackboard", lms_code="TALENT", authentication_config={"client_id": "c", "client_secret": "s"})  # fmt: skip
     result = admin.post(f"lms-integrations/{talent['id']}/test-connection/").json
     assert result["status"] == "not_configured"
     assert result["message"].startswith(
-        "no API client reads talentlms yet (so far: canvas, moodle)"
+        "no API client reads blackboard yet (so far: canvas, moodle, talentlms)"
     )
 
 
