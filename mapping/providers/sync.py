@@ -8,6 +8,8 @@ again by the next with nothing stored twice."""
 
 from __future__ import annotations
 
+import logging
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,6 +30,7 @@ from statements.keys import agent_key
 from statements.models import Company, StatementRow
 
 BATCH = 500  # statements stored per transaction
+log = logging.getLogger(__name__)
 Progress = Callable[[SyncRun], None]
 
 
@@ -97,6 +100,12 @@ def execute(
         session.rollback()
         message = exc.message if isinstance(exc, ProviderError) else exc.detail
         _finish(session, run, integration, http, error=message)
+    except Exception as exc:  # an answer the client did not expect: the run fails, not the process
+        session.rollback()
+        # Its type and where, not its message: that may quote what the LMS said of a person.
+        where = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("sync run %s failed on %s\n%s", run.id, type(exc).__name__, where)
+        _finish(session, run, integration, http, error=f"the poll failed: {type(exc).__name__}")
     else:
         _finish(session, run, integration, http, error="")
     if progress:

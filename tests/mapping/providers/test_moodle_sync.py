@@ -164,3 +164,17 @@ def test_a_server_error_along_the_way_is_retried(db_session, monkeypatch):
         _, moodle, _, _ = site_and_learners(db_session, lms.url)
         run = poll_once(db_session, moodle)
     assert run.status == SyncRunStatus.SUCCEEDED and run.statements_stored > 0
+
+
+def test_an_answer_the_client_does_not_expect_fails_the_run_not_the_process(db_session, caplog):
+    with serving() as lms:
+        moodle_site(lms)
+        lms.answer(
+            "core_enrol_get_enrolled_users",
+            [{"fullname": "Jane Doe", "email": "jane.doe@acme.example"}],
+        )  # no id
+        company, moodle, _, _ = site_and_learners(db_session, lms.url)
+        run = poll_once(db_session, moodle)
+    assert (run.status, run.error) == (SyncRunStatus.FAILED, "the poll failed: KeyError")
+    assert moodle.connection_status == ConnectionStatus.ERROR
+    assert "jane.doe@acme.example" not in caplog.text and "KeyError" in caplog.text
