@@ -79,6 +79,8 @@ class IntegrationFactory(BaseFactory):
     sync_frequency = SyncFrequency.REAL_TIME
     sync_direction = SyncDirection.INBOUND_ONLY
     connection_status = ConnectionStatus.CONNECTED
+    # The fake LMSs the provider tests poll answer at once: no need to pace requests to them.
+    rate_limit_per_hour = 1_000_000
     supported_course_types = factory.LazyFunction(list)
     field_mappings = factory.LazyFunction(dict)
     validation_rules = factory.LazyFunction(dict)

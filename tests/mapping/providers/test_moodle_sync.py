@@ -178,3 +178,21 @@ def test_an_answer_the_client_does_not_expect_fails_the_run_not_the_process(db_s
     assert (run.status, run.error) == (SyncRunStatus.FAILED, "the poll failed: KeyError")
     assert moodle.connection_status == ConnectionStatus.ERROR
     assert "jane.doe@acme.example" not in caplog.text and "KeyError" in caplog.text
+
+
+def test_every_request_of_a_poll_waits_for_the_integrations_allowance(db_session, monkeypatch):
+    from mapping.providers import sync
+
+    asked: list[tuple[object, int]] = []
+
+    def pacer(session, integration_id, per_hour):
+        return lambda: asked.append((integration_id, per_hour))
+
+    monkeypatch.setattr(sync, "pacer", pacer)
+    with serving() as lms:
+        moodle_site(lms)
+        _, moodle, _, _ = site_and_learners(db_session, lms.url)
+        moodle.rate_limit_per_hour = 500
+        run = poll_once(db_session, moodle)
+    assert len(asked) == run.pages_read == len(lms.requests)
+    assert set(asked) == {(moodle.id, 500)}
