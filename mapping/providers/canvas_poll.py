@@ -19,15 +19,12 @@ from typing import Any
 from mapping.providers.canvas import CanvasClient
 from mapping.providers.statements import (
     ASSESSMENT_TYPE,
-    COURSE_TYPE,
+    Enrolment,
     Read,
-    extensions,
-    registration,
+    course_object,
     score,
-    statement_id,
-    verb,
 )
-from mapping.vocabulary import CMI5_PROGRESS, LMS_EXTERNAL_ID, LMS_SHORT_ID
+from mapping.vocabulary import CMI5_PROGRESS
 
 PROVIDER = "canvas"
 TLA_SUSPENDED = "https://w3id.org/xapi/tla/verbs/suspended"
@@ -58,39 +55,16 @@ def _enrollment(
     course_id, user_id = course["id"], enrollment["user_id"]
     person = enrollment.get("user") or {}
     course_activity = _course(host, course)
-    actor = {
-        "objectType": "Agent",
-        "name": str(person.get("name", "")),
-        "account": {"homePage": host, "name": str(user_id)},
-    }
-    context = {
-        "platform": "Canvas",
-        "registration": registration(PROVIDER, host, user_id, course_id),
-        "extensions": extensions(
-            PROVIDER,
-            host,
-            lms_user_id=user_id,
-            lms_course_id=course_id,
-            lms_enrollment_id=enrollment["id"],
-        ),
-    }
-    made: list[dict[str, Any]] = []
+    enrolment = Enrolment(
+        PROVIDER, host, "Canvas", course_activity, course_id, user_id,
+        str(person.get("name", "")), ids={"lms_enrollment_id": enrollment["id"]},
+    )  # fmt: skip
 
     def add(
         name: str, obj: dict[str, Any], when: str | None, key: tuple[object, ...], **more: Any
     ) -> None:
-        statement = {
-            "id": statement_id(PROVIDER, host, user_id, course_id, name, *key),
-            "actor": actor,
-            "verb": verb(name),
-            "object": obj,
-            "timestamp": when or now.isoformat(),
-            "context": dict(context),
-            **more,
-        }
-        if obj["id"] != course_activity["id"]:
-            statement["context"]["contextActivities"] = {"parent": [{"id": course_activity["id"]}]}
-        made.append(statement)
+        # Canvas leaves some times out (an enrolment never updated): then the poll's.
+        enrolment.add(name, obj, when or now.isoformat(), key, **more)
 
     add("registered", course_activity, enrollment.get("created_at"), (enrollment["id"],))
     if enrollment.get("last_activity_at"):
@@ -151,19 +125,13 @@ def _enrollment(
         # time), so that the suspension is the enrolment's last word.
         suspended = datetime.fromisoformat(changed.replace("Z", "+00:00")) + timedelta(seconds=1)
         add(TLA_SUSPENDED, course_activity, suspended.isoformat(), (changed,))
-    return Read(1 + len(submissions) + (1 if progress else 0), made)
+    return Read(1 + len(submissions) + (1 if progress else 0), enrolment.statements)
 
 
 def _course(host: str, course: dict[str, Any]) -> dict[str, Any]:
-    definition: dict[str, Any] = {
-        "type": COURSE_TYPE,
-        "name": {"en": str(course.get("name") or course["id"])},
-    }
-    codes = {LMS_SHORT_ID: course.get("course_code"), LMS_EXTERNAL_ID: course.get("sis_course_id")}
-    if found := {key: str(value) for key, value in codes.items() if value}:
-        definition["extensions"] = found
-    return {
-        "objectType": "Activity",
-        "id": f"{host}/courses/{course['id']}",
-        "definition": definition,
-    }
+    return course_object(
+        f"{host}/courses/{course['id']}",
+        course.get("name") or course["id"],
+        short_id=course.get("course_code"),
+        external_id=course.get("sis_course_id"),
+    )

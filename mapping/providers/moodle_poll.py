@@ -21,17 +21,13 @@ from typing import Any
 from mapping.providers.moodle import MoodleClient
 from mapping.providers.statements import (
     ASSESSMENT_TYPE,
-    COURSE_TYPE,
     MODULE_TYPE,
+    Enrolment,
     Read,
     at,
-    extensions,
-    registration,
+    course_object,
     score,
-    statement_id,
-    verb,
 )
-from mapping.vocabulary import LMS_EXTERNAL_ID, LMS_SHORT_ID
 
 PROVIDER = "moodle"
 LEARNER_ROLES = frozenset({"student"})
@@ -74,36 +70,12 @@ def _enrolment(
     grades: bool,
 ) -> Read:
     course_id, user_id = course["id"], user["id"]
-    instance = where.site
     course_activity = _course(where.site, course)
-    actor = {
-        "objectType": "Agent",
-        "name": str(user.get("fullname", "")),
-        "account": {"homePage": where.site, "name": str(user_id)},
-    }
-    context = {
-        "platform": where.platform,
-        "registration": registration(PROVIDER, instance, user_id, course_id),
-        "extensions": extensions(PROVIDER, instance, lms_user_id=user_id, lms_course_id=course_id),
-    }
-    made: list[dict[str, Any]] = []
-
-    def add(
-        name: str, obj: dict[str, Any], when: str, key: tuple[object, ...], **more: Any
-    ) -> None:
-        statement = {
-            "id": statement_id(PROVIDER, instance, user_id, course_id, name, *key),
-            "actor": actor,
-            "verb": verb(name),
-            "object": obj,
-            "timestamp": when,
-            "context": dict(context),
-            **more,
-        }
-        if obj["id"] != course_activity["id"]:
-            statement["context"]["contextActivities"] = {"parent": [{"id": course_activity["id"]}]}
-        made.append(statement)
-
+    enrolment = Enrolment(
+        PROVIDER, where.site, where.platform, course_activity, course_id, user_id,
+        str(user.get("fullname", "")),
+    )  # fmt: skip
+    add = enrolment.add
     add("registered", course_activity, at(None, where.now), ())
     if user.get("lastcourseaccess"):
         add("launched", course_activity, at(user["lastcourseaccess"], where.now), ())
@@ -158,22 +130,16 @@ def _enrolment(
             }
             key = (target["id"], f"{raw}/{item['grademax']}@{graded}")
             add("scored", target, at(graded, where.now), key, result=result)
-    return Read(records, made)
+    return Read(records, enrolment.statements)
 
 
 def _course(site: str, course: dict[str, Any]) -> dict[str, Any]:
-    definition: dict[str, Any] = {
-        "type": COURSE_TYPE,
-        "name": {"en": str(course.get("fullname") or course.get("shortname") or course["id"])},
-    }
-    codes = {LMS_SHORT_ID: course.get("shortname"), LMS_EXTERNAL_ID: course.get("idnumber")}
-    if found := {key: str(value) for key, value in codes.items() if value}:
-        definition["extensions"] = found
-    return {
-        "objectType": "Activity",
-        "id": f"{site}/course/view.php?id={course['id']}",
-        "definition": definition,
-    }
+    return course_object(
+        f"{site}/course/view.php?id={course['id']}",
+        course.get("fullname") or course.get("shortname") or course["id"],
+        short_id=course.get("shortname"),
+        external_id=course.get("idnumber"),
+    )
 
 
 def _module(

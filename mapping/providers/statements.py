@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from mapping.vocabulary import LMS_EXTERNAL_ID, LMS_SHORT_ID
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:x-hr-lrs:providers")
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -54,6 +56,72 @@ def verb(name: str) -> dict[str, Any]:
     """An ADL verb by its name, or any verb by its IRI."""
     iri = name if name.startswith("http") else ADL + name
     return {"id": iri, "display": {"en-US": iri.rsplit("/", 1)[-1]}}
+
+
+def course_object(
+    activity_id: str, name: object, short_id: object = None, external_id: object = None
+) -> dict[str, Any]:
+    """A course as a poll names it: the LMS's codes where it has them, for the HR course
+    code (mapping.integration_rules.course_code)."""
+    definition: dict[str, Any] = {"type": COURSE_TYPE, "name": {"en": str(name)}}
+    codes = {LMS_SHORT_ID: short_id, LMS_EXTERNAL_ID: external_id}
+    if found := {key: str(value) for key, value in codes.items() if value}:
+        definition["extensions"] = found
+    return {"objectType": "Activity", "id": activity_id, "definition": definition}
+
+
+@dataclass
+class Enrolment:
+    """The statements a poll makes of one learner's enrolment in one course: one actor, one
+    registration, ids over the state read, and the course as the parent of what sits in it."""
+
+    provider: str
+    instance: str
+    platform: str
+    course: dict[str, Any]  # the course activity
+    course_id: object
+    user_id: object
+    name: str  # the learner's, as the LMS gives it
+    ids: Mapping[str, object] = field(default_factory=dict)  # more LMS ids for the context
+    statements: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        name: str,
+        obj: dict[str, Any],
+        when: str,
+        key: tuple[object, ...] = (),
+        **more: Any,
+    ) -> None:
+        """A statement of `name` (an ADL verb's name or any verb's IRI) about `obj`, whose id
+        `key` (the state read) tells apart from the others of that verb."""
+        ids = {"lms_user_id": self.user_id, "lms_course_id": self.course_id, **self.ids}
+        context: dict[str, Any] = {
+            "platform": self.platform,
+            "registration": registration(
+                self.provider, self.instance, self.user_id, self.course_id
+            ),
+            "extensions": extensions(self.provider, self.instance, **ids),
+        }
+        if obj["id"] != self.course["id"]:
+            context["contextActivities"] = {"parent": [{"id": self.course["id"]}]}
+        self.statements.append(
+            {
+                "id": statement_id(
+                    self.provider, self.instance, self.user_id, self.course_id, name, *key
+                ),
+                "actor": {
+                    "objectType": "Agent",
+                    "name": self.name,
+                    "account": {"homePage": self.instance, "name": str(self.user_id)},
+                },
+                "verb": verb(name),
+                "object": obj,
+                "timestamp": when,
+                "context": context,
+                **more,
+            }
+        )
 
 
 def extensions(provider: str, instance: str, **ids: object) -> dict[str, Any]:

@@ -18,18 +18,15 @@ from typing import Any
 
 from mapping.providers.statements import (
     ASSESSMENT_TYPE,
-    COURSE_TYPE,
     MODULE_TYPE,
+    Enrolment,
     Read,
     at,
-    extensions,
-    registration,
+    course_object,
     score,
-    statement_id,
-    verb,
 )
 from mapping.providers.talentlms import TalentLmsClient
-from mapping.vocabulary import CMI5_PROGRESS, LMS_SHORT_ID
+from mapping.vocabulary import CMI5_PROGRESS
 
 PROVIDER = "talentlms"
 _PART = re.compile(r"(\d+)\s*([hms])")
@@ -69,44 +66,16 @@ def _enrolment(
     status: dict[str, Any],
 ) -> Read:
     course_id, user_id = course["id"], user["id"]
-    definition: dict[str, Any] = {
-        "type": COURSE_TYPE,
-        "name": {"en": str(course.get("name") or course_id)},
-    }
-    if course.get("code"):
-        definition["extensions"] = {LMS_SHORT_ID: str(course["code"])}
-    course_activity = {
-        "objectType": "Activity",
-        "id": f"{domain}/learner/courseinfo/id:{course_id}",
-        "definition": definition,
-    }
-    actor = {
-        "objectType": "Agent",
-        "name": str(user.get("name", "")),
-        "account": {"homePage": domain, "name": str(user_id)},
-    }
-    context = {
-        "platform": "TalentLMS",
-        "registration": registration(PROVIDER, domain, user_id, course_id),
-        "extensions": extensions(PROVIDER, domain, lms_user_id=user_id, lms_course_id=course_id),
-    }
-    made: list[dict[str, Any]] = []
-
-    def add(
-        name: str, obj: dict[str, Any], when: str, key: tuple[object, ...], **more: Any
-    ) -> None:
-        statement = {
-            "id": statement_id(PROVIDER, domain, user_id, course_id, name, *key),
-            "actor": actor,
-            "verb": verb(name),
-            "object": obj,
-            "timestamp": when,
-            "context": dict(context),
-            **more,
-        }
-        if obj["id"] != course_activity["id"]:
-            statement["context"]["contextActivities"] = {"parent": [{"id": course_activity["id"]}]}
-        made.append(statement)
+    course_activity = course_object(
+        f"{domain}/learner/courseinfo/id:{course_id}",
+        course.get("name") or course_id,
+        short_id=course.get("code"),
+    )
+    enrolment = Enrolment(
+        PROVIDER, domain, "TalentLMS", course_activity, course_id, user_id,
+        str(user.get("name", "")),
+    )  # fmt: skip
+    add = enrolment.add
 
     enrolled = status.get("enrolled_on_timestamp") or user.get("enrolled_on_timestamp")
     add("registered", course_activity, at(_number(enrolled), now), (enrolled,))
@@ -153,4 +122,4 @@ def _enrolment(
                 (obj["id"], points, done),
                 result={"score": score(points, 0.0, 100.0)},
             )
-    return Read(2 + len(status.get("units") or []), made)
+    return Read(2 + len(status.get("units") or []), enrolment.statements)
