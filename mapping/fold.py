@@ -363,7 +363,7 @@ def _time_spent(events: Sequence[Event]) -> int:
         except (isodate.ISO8601Error, ValueError):
             continue
         seconds = ((event.timestamp + parsed) - event.timestamp).total_seconds()
-        span = event.session if _from_cmi5([event]) else None
+        span = event.session if CMI5_SESSION in event.context.get("extensions", {}) else None
         if span is None and event.lesson is None:
             span = event.context.get("registration")
         span = str(span or event.statement_id)

@@ -13,7 +13,6 @@ from tests.mapping.tools import push, rebuilt_alike
 
 def test_a_storyline_course(app, db_session, settings):
     statements = storyline.journey()
-    assert len(statements) >= 30
     site = push(
         app, db_session, settings, LmsType.XAPI_COMPATIBLE, statements,
         home_page=storyline.LMS, learners=("ann", "bob"),
@@ -48,7 +47,6 @@ def test_a_storyline_course(app, db_session, settings):
 
 def test_a_rise_course(app, db_session, settings):
     statements = rise.journey()
-    assert len(statements) >= 30
     site = push(
         app, db_session, settings, LmsType.XAPI_COMPATIBLE, statements,
         learners=("ann@example.com", "bob@example.com"),
@@ -80,7 +78,6 @@ def test_a_rise_course(app, db_session, settings):
 
 def test_a_captivate_course(app, db_session, settings):
     statements = captivate.journey()
-    assert len(statements) >= 30
     site = push(
         app, db_session, settings, LmsType.XAPI_COMPATIBLE, statements,
         learners=("ann@example.com", "bob@example.com", "cid@example.com"),
@@ -111,7 +108,6 @@ def test_a_captivate_course(app, db_session, settings):
 
 def test_an_ispring_course(app, db_session, settings):
     statements = ispring.journey()
-    assert len(statements) >= 30
     site = push(
         app, db_session, settings, LmsType.XAPI_COMPATIBLE, statements,
         learners=("ann@example.com", "bob@example.com", "cid@example.com"),
@@ -141,7 +137,6 @@ def test_an_ispring_course(app, db_session, settings):
 
 def test_h5p_content(app, db_session, settings):
     statements = h5p.journey()
-    assert len(statements) >= 30
     assert not any("id" in s or "timestamp" in s for s in statements)  # the LRS sets both
     site = push(
         app, db_session, settings, LmsType.XAPI_COMPATIBLE, statements,
@@ -190,7 +185,6 @@ def test_h5p_content(app, db_session, settings):
 
 def test_scorm_packages_through_the_scorm_to_xapi_wrapper(app, db_session, settings):
     statements = scorm.wrapper_journey()
-    assert len(statements) >= 30
     site = push(
         app, db_session, settings, LmsType.SCORM_COMPLIANT, statements,
         home_page=scorm.LMS, learners=("500-627-490", "500-627-491"),
@@ -219,7 +213,6 @@ def test_scorm_packages_through_the_scorm_to_xapi_wrapper(app, db_session, setti
 
 def test_a_scorm_package_through_scorm_engine(app, db_session, settings):
     statements = scorm.engine_journey()
-    assert len(statements) >= 30
     learners = ("ttcapi", "jdoe", "asmith", "bwong", "clee", "dkim", "egarcia", "fli", "gnovak")
     site = push(
         app, db_session, settings, LmsType.SCORM_COMPLIANT, statements,

@@ -60,6 +60,7 @@ def push(
     """Send each statement as the tool does (PUT where it names the statement's id, else
     POST) and fold them. `learners` are matched by their account on the LMS at `home_page`
     (they are its logins), or without one by their work e-mail address."""
+    assert len(statements) >= 30, "a journey is 30 statements or more"
     company, user_id = CompanyFactory(), uuid.uuid4()
     grant(db_session, company, user_id, "all")
     admin = HrUser(app, development_token(settings, user_id, company.id), user_id, company)

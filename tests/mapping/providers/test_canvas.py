@@ -11,25 +11,20 @@ import pytest
 from sqlalchemy import select
 
 from mapping.choices import (
-    ConnectionStatus,
     EnrollmentStatus,
-    IntegrationMethod,
     LessonType,
     LmsType,
     ProgressStatus,
     SyncRunStatus,
 )
-from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSLearningProgress
 from mapping.providers.canvas import CanvasClient
 from mapping.providers.errors import AuthError, PermissionDenied
 from mapping.providers.http import HttpClient, Politeness
-from mapping.providers.sync import execute, queue
-from statements.timestamps import now
-from tests.factories import CompanyFactory, IntegrationFactory
 from tests.mapping.feed import drain
 from tests.mapping.providers.fake_lms import FakeLms, Fault, Reply, serving
 from tests.mapping.providers.fixtures import load
+from tests.mapping.providers.sites import api_site, sync
 
 COURSE = "/api/v1/courses/370663"
 
@@ -126,17 +121,12 @@ def test_pages_are_followed_by_their_link():
 def test_a_poll_becomes_the_students_records(db_session):
     with serving() as lms:
         canvas_account(lms)
-        company = CompanyFactory()
-        canvas = IntegrationFactory(
-            company_id=company.id, lms_type=LmsType.CANVAS, integration_method=IntegrationMethod.API,
-            api_endpoint_url=lms.url, connection_status=ConnectionStatus.DISCONNECTED,
+        _, canvas, (jane, zoe) = api_site(
+            db_session, LmsType.CANVAS, lms.url,
+            ("E10442", "Jane Doe", "4211"), ("E10443", "Zoë Brontë", "4212"),
         )  # fmt: skip
-        jane, zoe = upsert_employees(db_session, company.id, [
-            EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(canvas.id, "4211")]),
-            EmployeeRecord("E10443", "Zoë Brontë", accounts=[LmsAccount(canvas.id, "4212")]),
-        ], now())  # fmt: skip
-        run = execute(db_session, queue(db_session, canvas, None), {"access_token": "t0ken"}, private_networks=True)  # fmt: skip
-        again = execute(db_session, queue(db_session, canvas, None), {"access_token": "t0ken"}, private_networks=True)  # fmt: skip
+        run = sync(db_session, canvas, {"access_token": "t0ken"})
+        again = sync(db_session, canvas, {"access_token": "t0ken"})
     assert (run.status, again.statements_stored, again.duplicates_skipped) == (SyncRunStatus.SUCCEEDED, 0, run.statements_stored)  # fmt: skip
     drain(db_session)
     db_session.expire_all()

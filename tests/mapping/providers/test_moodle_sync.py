@@ -12,21 +12,18 @@ from sqlalchemy import func, select
 from mapping.choices import (
     ConnectionStatus,
     EnrollmentStatus,
-    IntegrationMethod,
     LessonType,
+    LmsType,
     ProgressStatus,
     SyncRunStatus,
 )
-from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSLearningProgress, UnmatchedStatement
-from mapping.providers.sync import execute, queue
 from mapping.rebuild import rebuild
 from statements.models import StatementRow
-from statements.timestamps import now
-from tests.factories import CompanyFactory, IntegrationFactory
 from tests.mapping.feed import drain
 from tests.mapping.providers.fake_lms import FakeLms, Fault, serving
 from tests.mapping.providers.fixtures import load
+from tests.mapping.providers.sites import api_site, sync
 from tests.mapping.test_fold_property import snapshot
 
 NO_CRITERIA = {"exception": "moodle_exception", "errorcode": "nocriteriaset", "message": "No completion criteria set for this course"}  # fmt: skip
@@ -59,20 +56,15 @@ def moodle_site(lms: FakeLms, grades: dict | None = None) -> None:
 
 
 def site_and_learners(db_session, url):
-    company = CompanyFactory()
-    moodle = IntegrationFactory(
-        company_id=company.id, integration_method=IntegrationMethod.API, api_endpoint_url=url,
-        connection_status=ConnectionStatus.DISCONNECTED,
+    company, moodle, (jane, unal) = api_site(
+        db_session, LmsType.MOODLE, url,
+        ("E10442", "Jane Doe", "57"), ("E10443", "Ünal Çelik", "58"),
     )  # fmt: skip
-    jane, unal = upsert_employees(db_session, company.id, [
-        EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(moodle.id, "57")]),
-        EmployeeRecord("E10443", "Ünal Çelik", accounts=[LmsAccount(moodle.id, "58")]),
-    ], now())  # fmt: skip
     return company, moodle, jane, unal
 
 
 def poll_once(db_session, moodle):
-    run = execute(db_session, queue(db_session, moodle, None), {"token": "s3cr3t"}, private_networks=True)  # fmt: skip
+    run = sync(db_session, moodle, {"token": "s3cr3t"})
     drain(db_session)
     db_session.expire_all()
     return run

@@ -11,26 +11,21 @@ import pytest
 from sqlalchemy import select
 
 from mapping.choices import (
-    ConnectionStatus,
     EnrollmentStatus,
-    IntegrationMethod,
     LessonType,
     LmsType,
     ProgressStatus,
     SyncRunStatus,
 )
-from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, LMSLearningProgress
 from mapping.providers.errors import AuthError, ProviderError
 from mapping.providers.http import HttpClient, Politeness
-from mapping.providers.sync import execute, queue
 from mapping.providers.talentlms import TalentLmsClient
 from mapping.providers.talentlms_poll import seconds
-from statements.timestamps import now
-from tests.factories import CompanyFactory, IntegrationFactory
 from tests.mapping.feed import drain
 from tests.mapping.providers.fake_lms import FakeLms, Fault, serving
 from tests.mapping.providers.fixtures import load
+from tests.mapping.providers.sites import api_site, sync
 
 
 def talent_domain(lms: FakeLms) -> None:
@@ -97,17 +92,12 @@ def test_talentlms_times_read_as_seconds():
 def test_a_poll_becomes_the_learners_records(db_session):
     with serving() as lms:
         talent_domain(lms)
-        company = CompanyFactory()
-        talent = IntegrationFactory(
-            company_id=company.id, lms_type=LmsType.TALENTLMS, integration_method=IntegrationMethod.API,
-            api_endpoint_url=lms.url, connection_status=ConnectionStatus.DISCONNECTED,
+        _, talent, (jane, oz) = api_site(
+            db_session, LmsType.TALENTLMS, lms.url,
+            ("E10442", "Jane Doe", "57"), ("E10443", "Özlem Yılmaz", "58"),
         )  # fmt: skip
-        jane, oz = upsert_employees(db_session, company.id, [
-            EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(talent.id, "57")]),
-            EmployeeRecord("E10443", "Özlem Yılmaz", accounts=[LmsAccount(talent.id, "58")]),
-        ], now())  # fmt: skip
-        run = execute(db_session, queue(db_session, talent, None), {"api_key": "k3y"}, private_networks=True)  # fmt: skip
-        again = execute(db_session, queue(db_session, talent, None), {"api_key": "k3y"}, private_networks=True)  # fmt: skip
+        run = sync(db_session, talent, {"api_key": "k3y"})
+        again = sync(db_session, talent, {"api_key": "k3y"})
     assert (run.status, run.error) == (SyncRunStatus.SUCCEEDED, "")
     assert (again.statements_stored, again.duplicates_skipped) == (0, run.statements_stored)
     drain(db_session)
