@@ -93,3 +93,18 @@ def test_a_run_left_running_by_a_process_that_died_is_failed(admin, db_session, 
     assert (listed["status"], listed["error"]) == (
         "failed", "the polling process stopped before the run ended; the next run goes on",
     )  # fmt: skip
+
+
+def test_another_company_and_a_narrower_role_can_neither_poll_nor_read_the_runs(
+    admin, make_user, db_session
+):
+    from tests.factories import CompanyFactory
+
+    moodle = create(admin, **API, lms_code="M", authentication_config={"token": "t"})
+    outsider = make_user("all", in_company=CompanyFactory())
+    viewer = make_user(("can_view_reports",))
+    for user, status in ((outsider, 404), (viewer, 403)):
+        assert user.post(f"lms-integrations/{moodle['id']}/sync/").status_code == status
+        assert user.get(f"lms-integrations/{moodle['id']}/sync-runs/").status_code == status
+        assert user.post(f"lms-integrations/{moodle['id']}/test-connection/").status_code == status
+    assert admin.get(f"lms-integrations/{moodle['id']}/sync-runs/").json["items"] == []
