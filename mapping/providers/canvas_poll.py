@@ -13,7 +13,7 @@ What becomes a statement:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from mapping.providers.canvas import CanvasClient
@@ -23,11 +23,11 @@ from mapping.providers.statements import (
     Read,
     course_object,
     score,
+    second_after,
 )
-from mapping.vocabulary import CMI5_PROGRESS
+from mapping.vocabulary import CMI5_PROGRESS, TLA
 
 PROVIDER = "canvas"
-TLA_SUSPENDED = "https://w3id.org/xapi/tla/verbs/suspended"
 
 
 def poll(client: CanvasClient, host: str, now: datetime) -> Iterator[Read]:
@@ -121,10 +121,7 @@ def _enrollment(
         )
     state = enrollment.get("enrollment_state")
     if state == "inactive" and (changed := enrollment.get("updated_at")):
-        # A second after the state it was read with (progress and grades carry the same
-        # time), so that the suspension is the enrolment's last word.
-        suspended = datetime.fromisoformat(changed.replace("Z", "+00:00")) + timedelta(seconds=1)
-        add(TLA_SUSPENDED, course_activity, suspended.isoformat(), (changed,))
+        add(TLA + "suspended", course_activity, second_after(changed), (changed,))
     return Read(1 + len(submissions) + (1 if progress else 0), enrolment.statements)
 
 

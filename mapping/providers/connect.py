@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from mapping.choices import LmsType
 from mapping.models import LMSIntegrationConfig
-from mapping.providers import canvas_poll, moodle_poll, talentlms_poll
+from mapping.providers import blackboard_poll, canvas_poll, moodle_poll, talentlms_poll
+from mapping.providers.blackboard import BlackboardClient
 from mapping.providers.canvas import CanvasClient
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient, Politeness
@@ -19,7 +21,7 @@ from mapping.providers.statements import Read
 from mapping.providers.talentlms import TalentLmsClient
 
 # The LMSs a client reads so far.
-READ = frozenset({LmsType.MOODLE, LmsType.CANVAS, LmsType.TALENTLMS})
+READ = frozenset({LmsType.MOODLE, LmsType.CANVAS, LmsType.BLACKBOARD, LmsType.TALENTLMS})
 
 
 def politeness(integration: LMSIntegrationConfig, private_networks: bool) -> Politeness:
@@ -48,12 +50,16 @@ def polled(
         return moodle_poll.poll(client, integration.api_endpoint_url, now)
     if isinstance(client, TalentLmsClient):
         return talentlms_poll.poll(client, integration.api_endpoint_url, now)
+    if isinstance(client, BlackboardClient):
+        return blackboard_poll.poll(
+            client, integration.api_endpoint_url, now, _pass_mark(integration)
+        )
     return canvas_poll.poll(client, integration.api_endpoint_url, now)
 
 
 def _client(
     integration: LMSIntegrationConfig, config: Mapping[str, Any], http: HttpClient
-) -> MoodleClient | CanvasClient | TalentLmsClient:
+) -> MoodleClient | CanvasClient | TalentLmsClient | BlackboardClient:
     site = integration.api_endpoint_url
     if integration.lms_type is LmsType.MOODLE:
         return MoodleClient(site, str(config.get("token", "")), http)
@@ -61,4 +67,12 @@ def _client(
         return CanvasClient(site, str(config.get("access_token", "")), http)
     if integration.lms_type is LmsType.TALENTLMS:
         return TalentLmsClient(site, str(config.get("api_key", "")), http)
+    if integration.lms_type is LmsType.BLACKBOARD:
+        return BlackboardClient(site, config, http)
     raise ProviderError(f"no API client reads {integration.lms_type.value} yet")
+
+
+def _pass_mark(integration: LMSIntegrationConfig) -> Decimal | None:
+    """The score that passes a course, for an LMS that has no pass mark of its own."""
+    mark = (integration.transformation_rules or {}).get("passing_score")
+    return None if mark is None else Decimal(str(mark))

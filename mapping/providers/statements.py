@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mapping.vocabulary import LMS_EXTERNAL_ID, LMS_SHORT_ID
@@ -42,6 +42,13 @@ def at(epoch: float | int | None, otherwise: datetime) -> str:
     """An LMS's Unix time as an xAPI timestamp; `otherwise` where it gives none."""
     moment = datetime.fromtimestamp(epoch, UTC) if epoch else otherwise
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def second_after(iso: str) -> str:
+    """A second after an ISO 8601 time: when an enrolment read as suspended is timed, so that
+    the suspension is its last word over progress and grades read with the same time."""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")) + timedelta(seconds=1)
+    return moment.isoformat()
 
 
 def score(raw: float, low: float, high: float) -> dict[str, Any]:

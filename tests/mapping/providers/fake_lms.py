@@ -23,10 +23,12 @@ class Fault:
 
 @dataclass
 class Reply:
-    """An answer with headers of its own (a Link header for the next page)."""
+    """An answer with headers of its own (a Link header for the next page), or a status
+    other than 200 (a refusal of one resource only)."""
 
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
 
 
 @dataclass
@@ -68,7 +70,7 @@ def serving() -> Iterator[FakeLms]:
                 answer = lms.answers[key](form)
                 reply = answer if isinstance(answer, Reply) else Reply(answer)
                 headers = {"Content-Type": "application/json", **reply.headers}
-                self._send(200, json.dumps(reply.body), headers)
+                self._send(reply.status, json.dumps(reply.body), headers)
             else:
                 self._send(404, "not found", {})
 
