@@ -358,8 +358,8 @@ def _test_api(integration: LMSIntegrationConfig) -> dict[str, Any]:
         known = ", ".join(sorted(t.value for t in READ))
         return {
             "status": "not_configured",
-            "message": f"no API client reads {integration.lms_type.value} yet (so far: "
-            f"{known}); statements pushed with an LRS credential are still accepted",
+            "message": f"no API client reads {integration.lms_type.value} (those read: "
+            f"{known}); statements pushed with an LRS credential are accepted",
         }
     try:
         report = test_connection(

@@ -57,7 +57,10 @@ class Sync(MethodView):
         if not integration.is_active:
             raise Conflict("the integration is deactivated; reactivate it to poll its LMS")
         if integration.lms_type not in READ:
-            raise Conflict(f"no API client reads {integration.lms_type.value} yet")
+            raise Conflict(
+                f"no API client reads {integration.lms_type.value}: its LMS pushes statements "
+                "with an LRS credential"
+            )
         running = session.scalars(
             select(SyncRun)
             .where(SyncRun.lms_integration_id == integration.id, SyncRun.status.in_(OPEN))

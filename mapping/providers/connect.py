@@ -10,9 +10,18 @@ from typing import Any
 
 from mapping.choices import LmsType
 from mapping.models import LMSIntegrationConfig
-from mapping.providers import blackboard_poll, canvas_poll, moodle_poll, talentlms_poll
+from mapping.providers import (
+    blackboard_poll,
+    canvas_poll,
+    cornerstone_poll,
+    docebo_poll,
+    moodle_poll,
+    talentlms_poll,
+)
 from mapping.providers.blackboard import BlackboardClient
 from mapping.providers.canvas import CanvasClient
+from mapping.providers.cornerstone import CornerstoneClient
+from mapping.providers.docebo import DoceboClient
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient, Politeness
 from mapping.providers.moodle import MoodleClient
@@ -20,8 +29,15 @@ from mapping.providers.report import ConnectionReport
 from mapping.providers.statements import Read
 from mapping.providers.talentlms import TalentLmsClient
 
-# The LMSs a client reads so far.
-READ = frozenset({LmsType.MOODLE, LmsType.CANVAS, LmsType.BLACKBOARD, LmsType.TALENTLMS})
+Client = (
+    MoodleClient | CanvasClient | BlackboardClient | CornerstoneClient | DoceboClient
+    | TalentLmsClient
+)  # fmt: skip
+# The LMSs a client reads (the others have no API of their own to read).
+READ = frozenset({
+    LmsType.MOODLE, LmsType.CANVAS, LmsType.BLACKBOARD, LmsType.CORNERSTONE, LmsType.DOCEBO,
+    LmsType.TALENTLMS,
+})  # fmt: skip
 
 
 def politeness(integration: LMSIntegrationConfig, private_networks: bool) -> Politeness:
@@ -42,24 +58,33 @@ def test_connection(
 
 
 def polled(
-    integration: LMSIntegrationConfig, config: Mapping[str, Any], http: HttpClient, now: datetime
+    integration: LMSIntegrationConfig,
+    config: Mapping[str, Any],
+    http: HttpClient,
+    now: datetime,
+    since: datetime | None,
 ) -> Iterator[Read]:
-    """Every learner's enrolment the integration's LMS has, as statements."""
+    """Every learner's enrolment the integration's LMS has, as statements: where the LMS can
+    say what changed, only those changed `since` (None: everything)."""
     client = _client(integration, config, http)
     if isinstance(client, MoodleClient):
         return moodle_poll.poll(client, integration.api_endpoint_url, now)
     if isinstance(client, TalentLmsClient):
         return talentlms_poll.poll(client, integration.api_endpoint_url, now)
+    if isinstance(client, DoceboClient):
+        return docebo_poll.poll(client, integration.api_endpoint_url, now)
     if isinstance(client, BlackboardClient):
         return blackboard_poll.poll(
             client, integration.api_endpoint_url, now, _pass_mark(integration)
         )
+    if isinstance(client, CornerstoneClient):
+        return cornerstone_poll.poll(client, integration.api_endpoint_url, now, since)
     return canvas_poll.poll(client, integration.api_endpoint_url, now)
 
 
 def _client(
     integration: LMSIntegrationConfig, config: Mapping[str, Any], http: HttpClient
-) -> MoodleClient | CanvasClient | TalentLmsClient | BlackboardClient:
+) -> Client:
     site = integration.api_endpoint_url
     if integration.lms_type is LmsType.MOODLE:
         return MoodleClient(site, str(config.get("token", "")), http)
@@ -69,7 +94,11 @@ def _client(
         return TalentLmsClient(site, str(config.get("api_key", "")), http)
     if integration.lms_type is LmsType.BLACKBOARD:
         return BlackboardClient(site, config, http)
-    raise ProviderError(f"no API client reads {integration.lms_type.value} yet")
+    if integration.lms_type is LmsType.CORNERSTONE:
+        return CornerstoneClient(site, config, http)
+    if integration.lms_type is LmsType.DOCEBO:
+        return DoceboClient(site, config, http)
+    raise ProviderError(f"no API client reads {integration.lms_type.value}")
 
 
 def _pass_mark(integration: LMSIntegrationConfig) -> Decimal | None:

@@ -27,15 +27,20 @@ class Read:
 
     records: int  # the LMS records read for it
     statements: list[dict[str, Any]]
+    # Registrations the LMS has removed: what was stored of them is voided.
+    withdrawn: list[str] = field(default_factory=list)
 
 
 def statement_id(provider: str, instance: str, *parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "|".join([provider, instance.lower(), *map(str, parts)])))
 
 
-def registration(provider: str, instance: str, user: object, course: object) -> str:
-    """One enrolment's statements share a registration (not cmi5's: it places nothing)."""
-    return statement_id(provider, instance, "enrollment", user, course)
+def registration(
+    provider: str, instance: str, user: object, course: object, *attempt: object
+) -> str:
+    """One enrolment's statements share a registration (not cmi5's: it places nothing); a
+    new attempt at a course where the LMS numbers them (a reset), a registration of its own."""
+    return statement_id(provider, instance, "enrollment", user, course, *attempt)
 
 
 def at(epoch: float | int | None, otherwise: datetime) -> str:
@@ -65,6 +70,18 @@ def verb(name: str) -> dict[str, Any]:
     return {"id": iri, "display": {"en-US": iri.rsplit("/", 1)[-1]}}
 
 
+def voiding(target: str, actor: dict[str, Any], when: str) -> dict[str, Any]:
+    """The statement voiding `target` (stored of an enrolment the LMS removed), by its actor:
+    one id per target, so that voiding twice stores it once."""
+    return {
+        "id": str(uuid.uuid5(NAMESPACE, f"voided|{target}")),
+        "actor": actor,
+        "verb": verb(ADL + "voided"),
+        "object": {"objectType": "StatementRef", "id": target},
+        "timestamp": when,
+    }
+
+
 def course_object(
     activity_id: str, name: object, short_id: object = None, external_id: object = None
 ) -> dict[str, Any]:
@@ -90,7 +107,15 @@ class Enrolment:
     user_id: object
     name: str  # the learner's, as the LMS gives it
     ids: Mapping[str, object] = field(default_factory=dict)  # more LMS ids for the context
+    # The LMS's number of this attempt at the course, where it numbers them.
+    attempt: tuple[object, ...] = ()
     statements: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def registration(self) -> str:
+        return registration(
+            self.provider, self.instance, self.user_id, self.course_id, *self.attempt
+        )
 
     def add(
         self,
@@ -105,9 +130,7 @@ class Enrolment:
         ids = {"lms_user_id": self.user_id, "lms_course_id": self.course_id, **self.ids}
         context: dict[str, Any] = {
             "platform": self.platform,
-            "registration": registration(
-                self.provider, self.instance, self.user_id, self.course_id
-            ),
+            "registration": self.registration,
             "extensions": extensions(self.provider, self.instance, **ids),
         }
         if obj["id"] != self.course["id"]:
@@ -115,8 +138,14 @@ class Enrolment:
         self.statements.append(
             {
                 "id": statement_id(
-                    self.provider, self.instance, self.user_id, self.course_id, name, *key
-                ),
+                    self.provider,
+                    self.instance,
+                    self.user_id,
+                    self.course_id,
+                    *self.attempt,
+                    name,
+                    *key,
+                ),  # fmt: skip
                 "actor": {
                     "objectType": "Agent",
                     "name": self.name,

@@ -12,8 +12,10 @@ import logging
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,7 @@ from mapping.providers.connect import politeness, polled
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient
 from mapping.providers.rate import pacer
+from mapping.providers.statements import voiding
 from statements import ingest, timestamps
 from statements.db import chunks, one_of
 from statements.errors import DomainError
@@ -30,6 +33,7 @@ from statements.keys import agent_key
 from statements.models import Company, StatementRow
 
 BATCH = 500  # statements stored per transaction
+OVERLAP = timedelta(minutes=5)
 log = logging.getLogger(__name__)
 Progress = Callable[[SyncRun], None]
 
@@ -83,19 +87,23 @@ def execute(
     session.commit()
     pace = pacer(session, integration.id, integration.rate_limit_per_hour)
     http = HttpClient(politeness(integration, private_networks), pace=pace)
+    since = _since(session, integration)
+    run.watermark = {"changed_since": since.isoformat() if since else None}
     try:
         pending: list[dict[str, Any]] = []
-        for read in polled(integration, config, http, run.started_at):
+        withdrawn: list[str] = []
+        for read in polled(integration, config, http, run.started_at, since):
             run.records_read += read.records
             pending.extend(read.statements)
-            if len(pending) >= BATCH:
-                _store(session, run, integration, company, pending)
-                pending = []
+            withdrawn.extend(read.withdrawn)
+            if len(pending) + len(withdrawn) >= BATCH:
+                _store(session, run, integration, company, pending, withdrawn)
+                pending, withdrawn = [], []
                 run.pages_read = http.requests
                 session.commit()
                 if progress:
                     progress(run)
-        _store(session, run, integration, company, pending)
+        _store(session, run, integration, company, pending, withdrawn)
     except (ProviderError, DomainError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, ProviderError) else exc.detail
@@ -113,14 +121,32 @@ def execute(
     return run
 
 
+def _since(session: Session, integration: LMSIntegrationConfig) -> datetime | None:
+    """Where the integration's last successful poll began, less an overlap that catches what
+    changed while it ran: an LMS that can say what changed is asked only for that."""
+    last = session.scalars(
+        select(SyncRun.started_at)
+        .where(
+            SyncRun.lms_integration_id == integration.id,
+            SyncRun.status == SyncRunStatus.SUCCEEDED,
+        )
+        .order_by(SyncRun.started_at.desc())
+        .limit(1)
+    ).first()
+    return last - OVERLAP if last else None
+
+
 def _store(
     session: Session,
     run: SyncRun,
     integration: LMSIntegrationConfig,
     company: Company,
     statements: list[dict[str, Any]],
+    withdrawn: list[str],
 ) -> None:
-    """Store the statements not stored before; count the others as duplicates."""
+    """Store the statements not stored before, counting the others as duplicates, and void
+    what is stored of the registrations withdrawn."""
+    statements = statements + _voids(session, integration, company, withdrawn)
     if not statements:
         return
     ids = [uuid.UUID(s["id"]) for s in statements]
@@ -150,6 +176,30 @@ def _store(
     run.statements_stored += len(new)
 
 
+def _voids(
+    session: Session,
+    integration: LMSIntegrationConfig,
+    company: Company,
+    registrations: list[str],
+) -> list[dict[str, Any]]:
+    """The statements voiding what the integration stored of these registrations."""
+    when = timestamps.now().isoformat()
+    found: list[dict[str, Any]] = []
+    for chunk in chunks([uuid.UUID(r) for r in registrations]):
+        rows = session.execute(
+            select(StatementRow.id, StatementRow.payload).where(
+                one_of(session, StatementRow.registration, chunk),
+                StatementRow.company_id == company.id,
+                StatementRow.integration_id == integration.id,
+                StatementRow.voided.is_(False),
+            )
+        )
+        found.extend(
+            voiding(str(id_), orjson.loads(payload)["actor"], when) for id_, payload in rows
+        )
+    return found
+
+
 def _finish(
     session: Session,
     run: SyncRun,
@@ -163,7 +213,10 @@ def _finish(
     run.finished_at = now
     run.error = error
     run.status = SyncRunStatus.FAILED if error else SyncRunStatus.SUCCEEDED
-    run.watermark = {"polled_at": run.started_at.isoformat() if run.started_at else None}
+    run.watermark = {
+        **run.watermark,
+        "polled_at": run.started_at.isoformat() if run.started_at else None,
+    }
     integration.last_sync_at = now
     if error:
         integration.error_count += 1

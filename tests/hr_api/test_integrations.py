@@ -193,13 +193,36 @@ def test_an_api_integration_needs_the_credentials_its_lms_is_read_with(admin, db
     ]
 
 
-def test_an_lms_no_client_reads_yet_says_so(admin):
-    talent = create(admin, **API, lms_type="blackboard", lms_code="TALENT", authentication_config={"client_id": "c", "client_secret": "s"})  # fmt: skip
-    result = admin.post(f"lms-integrations/{talent['id']}/test-connection/").json
+def test_an_lms_without_an_api_client_says_so(admin):
+    custom = create(admin, **API, lms_type="custom_lms", lms_code="CUSTOM", authentication_config={"token": "t"})  # fmt: skip
+    result = admin.post(f"lms-integrations/{custom['id']}/test-connection/").json
     assert result["status"] == "not_configured"
     assert result["message"].startswith(
-        "no API client reads blackboard yet (so far: canvas, moodle, talentlms)"
+        "no API client reads custom_lms (those read: blackboard, canvas, cornerstone, docebo, "
+        "moodle, talentlms)"
     )
+
+
+def test_a_blackboard_connection_test_authenticates_and_reads_the_courses(admin):
+    with serving() as lms:
+        lms.answer("/learn/api/public/v1/oauth2/token", load("blackboard", "token"))
+        lms.answer("/learn/api/public/v1/system/version", load("blackboard", "version"))
+        lms.answer("/learn/api/public/v3/courses", load("blackboard", "courses_page2"))
+        lms.answer("/learn/api/public/v1/courses/_356_1/users", load("blackboard", "members_356"))
+        lms.answer(
+            "/learn/api/public/v2/courses/_356_1/gradebook/columns",
+            load("blackboard", "columns_356"),
+        )
+        key = {"client_id": "app-key", "client_secret": "app-secret"}
+        learn = create(admin, **API, lms_type="blackboard", lms_code="BB", api_endpoint_url=lms.url, authentication_config=key)  # fmt: skip
+        result = admin.post(f"lms-integrations/{learn['id']}/test-connection/").json
+        assert lms.requests[0] == {"grant_type": ["client_credentials"]}
+    assert (result["status"], result["api_version"], result["courses"]) == (
+        "connected",
+        "3900.101.0",
+        ["FORK01"],
+    )
+    assert admin.get(f"lms-integrations/{learn['id']}/").json["connection_status"] == "connected"
 
 
 def test_a_moodle_connection_test_reads_the_site(admin):

@@ -52,13 +52,13 @@ def test_a_sync_asked_for_is_run_by_the_scheduler_and_read_back(
 def test_only_active_api_integrations_of_a_read_lms_are_polled(admin):
     pushing = create(admin)
     assert admin.post(f"lms-integrations/{pushing['id']}/sync/").status_code == 409
-    talent = create(admin, **API, lms_type="blackboard", lms_code="TL", authentication_config={"client_id": "c", "client_secret": "s"})  # fmt: skip
-    refused = admin.post(f"lms-integrations/{talent['id']}/sync/")
+    custom = create(admin, **API, lms_type="custom_lms", lms_code="TL", authentication_config={"token": "t"})  # fmt: skip
+    refused = admin.post(f"lms-integrations/{custom['id']}/sync/")
     assert (refused.status_code, refused.json["detail"]) == (
         409,
-        "no API client reads blackboard yet",
+        "no API client reads custom_lms: its LMS pushes statements with an LRS credential",
     )
-    assert admin.get(f"lms-integrations/{talent['id']}/sync-runs/").json["items"] == []
+    assert admin.get(f"lms-integrations/{custom['id']}/sync-runs/").json["items"] == []
 
 
 def test_the_scheduler_queues_what_its_frequency_says_is_due(admin, db_session):

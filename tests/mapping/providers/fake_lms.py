@@ -39,6 +39,7 @@ class FakeLms:
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, list[str]]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)  # of each request
+    bodies: list[str] = field(default_factory=list)  # of each POST, as sent
     url: str = ""
 
     def answer(self, key: str, body: Any) -> None:
@@ -53,7 +54,9 @@ def serving() -> Iterator[FakeLms]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
             length = int(self.headers.get("Content-Length", 0))
-            form = parse_qs(self.rfile.read(length).decode())
+            body = self.rfile.read(length).decode()
+            lms.bodies.append(body)
+            form = parse_qs(body)
             self._reply(form.get("wsfunction", [urlsplit(self.path).path])[0], form)
 
         def do_GET(self) -> None:  # noqa: N802
