@@ -20,7 +20,7 @@ from config import Settings
 from hr_api.crypto import SecretBox
 from mapping.choices import IntegrationMethod
 from mapping.models import LMSIntegrationConfig, SyncRun
-from mapping.providers.schedule import queue_due, run_queued
+from mapping.providers.schedule import fail_abandoned, queue_due, run_queued
 from mapping.providers.sync import execute, queue
 from statements import timestamps
 from statements.db import make_engine
@@ -121,6 +121,8 @@ def scheduler(every: float) -> None:
         ):
             log.info("sync run %s of %s: %s", run.id, run.lms_integration_id, _figures(run))
 
+    with make_session() as session:
+        fail_abandoned(engine, session, starting=True)
     jobs = BlockingScheduler(timezone="UTC")
     jobs.add_job(tick, "interval", seconds=every, max_instances=1, coalesce=True,
                  next_run_time=timestamps.now())  # fmt: skip

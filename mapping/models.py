@@ -434,3 +434,23 @@ class RateBucket(Base):
     )
     tokens: Mapped[float]
     updated_at: Mapped[datetime]
+
+
+class PolledEnrolment(Base):
+    """A learner's enrolment in a course as an API integration's polls last found it: the
+    fingerprint of the statements it came to, so that a poll passes over what has not
+    changed, and the actor, course and context they shared, so that an enrolment the LMS no
+    longer lists can be recorded as left (and one that comes back as registered again)."""
+
+    __tablename__ = "hr_lms_polled_enrolments"
+
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE"), primary_key=True
+    )
+    registration: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # The actor, object (the course) and context of the enrolment's statements.
+    template: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The statement that recorded it left, while the LMS no longer lists it.
+    left_statement_id: Mapped[uuid.UUID | None]
+    updated_at: Mapped[datetime]

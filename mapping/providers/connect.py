@@ -38,6 +38,9 @@ READ = frozenset({
     LmsType.MOODLE, LmsType.CANVAS, LmsType.BLACKBOARD, LmsType.CORNERSTONE, LmsType.DOCEBO,
     LmsType.TALENTLMS,
 })  # fmt: skip
+# The LMSs whose every poll reads every enrolment: what a poll does not find, the LMS no
+# longer lists. (Cornerstone is asked only for what changed, and says what it removed.)
+SWEPT = READ - {LmsType.CORNERSTONE}
 
 
 def politeness(integration: LMSIntegrationConfig, private_networks: bool) -> Politeness:

@@ -71,7 +71,7 @@ def run_queued(
     polling; return the runs this process ran."""
     ran: list[SyncRun] = []
     with make_session() as session:
-        _fail_abandoned(engine, session)
+        fail_abandoned(engine, session)
         waiting = session.execute(
             select(SyncRun.id, SyncRun.lms_integration_id)
             .where(SyncRun.status == SyncRunStatus.QUEUED)
@@ -118,16 +118,18 @@ def poll_lock_key(integration_id: uuid.UUID) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _fail_abandoned(engine: Engine, session: Session) -> None:
+def fail_abandoned(engine: Engine, session: Session, *, starting: bool = False) -> None:
     """Runs left `running` by a process that stopped: their integration's lock is free (or,
-    without locks, they have run for longer than any poll should)."""
+    without locks, they have run for longer than any poll should, or the one scheduler is
+    `starting`, so that none of them is its own)."""
     now = timestamps.now()
     for run in session.scalars(select(SyncRun).where(SyncRun.status == SyncRunStatus.RUNNING)):
         if engine.dialect.name == "postgresql":
             with polling(engine, run.lms_integration_id) as free:
                 abandoned = free
         else:
-            abandoned = run.started_at is None or run.started_at + ABANDONED_AFTER <= now
+            too_long = run.started_at is None or run.started_at + ABANDONED_AFTER <= now
+            abandoned = starting or too_long
         if abandoned:
             run.status, run.finished_at = SyncRunStatus.FAILED, now
             run.error = "the polling process stopped before the run ended; the next run goes on"

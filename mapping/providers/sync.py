@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from mapping.choices import ConnectionStatus, SyncRunStatus
 from mapping.models import LMSIntegrationConfig, SyncRun
-from mapping.providers.connect import politeness, polled
+from mapping.providers.connect import SWEPT, politeness, polled
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient
+from mapping.providers.ledger import Ledger
 from mapping.providers.rate import pacer
-from mapping.providers.statements import voiding
+from mapping.providers.statements import Read, voiding
 from statements import ingest, timestamps
 from statements.db import chunks, one_of
 from statements.errors import DomainError
@@ -89,21 +90,24 @@ def execute(
     http = HttpClient(politeness(integration, private_networks), pace=pace)
     since = _since(session, integration)
     run.watermark = {"changed_since": since.isoformat() if since else None}
+    ledger = Ledger(session, integration.id)
     try:
-        pending: list[dict[str, Any]] = []
-        withdrawn: list[str] = []
+        pending: list[Read] = []
+        size = 0
         for read in polled(integration, config, http, run.started_at, since):
             run.records_read += read.records
-            pending.extend(read.statements)
-            withdrawn.extend(read.withdrawn)
-            if len(pending) + len(withdrawn) >= BATCH:
-                _store(session, run, integration, company, pending, withdrawn)
-                pending, withdrawn = [], []
+            pending.append(read)
+            size += len(read.statements) + len(read.withdrawn)
+            if size >= BATCH:
+                _store(session, run, integration, company, ledger, pending)
+                pending, size = [], 0
                 run.pages_read = http.requests
                 session.commit()
                 if progress:
                     progress(run)
-        _store(session, run, integration, company, pending, withdrawn)
+        _store(session, run, integration, company, ledger, pending)
+        if integration.lms_type in SWEPT:
+            _store_new(session, run, integration, company, ledger.departed(timestamps.now()))
     except (ProviderError, DomainError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, ProviderError) else exc.detail
@@ -141,12 +145,32 @@ def _store(
     run: SyncRun,
     integration: LMSIntegrationConfig,
     company: Company,
-    statements: list[dict[str, Any]],
-    withdrawn: list[str],
+    ledger: Ledger,
+    reads: list[Read],
 ) -> None:
-    """Store the statements not stored before, counting the others as duplicates, and void
-    what is stored of the registrations withdrawn."""
-    statements = statements + _voids(session, integration, company, withdrawn)
+    """Store what changed of the enrolments read, counting what did not as duplicates, and
+    void what is stored of the registrations the LMS removed."""
+    withdrawn = [registration for read in reads for registration in read.withdrawn]
+    ledger.forget(withdrawn)
+    changed, passed_over = ledger.changed(reads, timestamps.now())
+    run.duplicates_skipped += passed_over
+    _store_new(
+        session,
+        run,
+        integration,
+        company,
+        changed + _voids(session, integration, company, withdrawn),
+    )
+
+
+def _store_new(
+    session: Session,
+    run: SyncRun,
+    integration: LMSIntegrationConfig,
+    company: Company,
+    statements: list[dict[str, Any]],
+) -> None:
+    """Store the statements not stored before; count the others as duplicates."""
     if not statements:
         return
     ids = [uuid.UUID(s["id"]) for s in statements]
