@@ -14,8 +14,9 @@ from mapping.identity import employees_keys
 from mapping.keys import EnrollmentKey
 from mapping.models import Employee, LMSIntegrationConfig
 from mapping.outbox import fold_now
+from mapping.providers import outbound
 from mapping.vocabulary import ASSIGNED_VERB
-from statements import ingest
+from statements import ingest, timestamps
 from statements.credentials import hr_authority
 from statements.errors import BadRequest
 from statements.keys import agent_key
@@ -64,7 +65,8 @@ def assign(
     change: bool = False,
 ) -> uuid.UUID:
     """Record an assignment, or with `change` a change of an enrollment's HR fields, and fold
-    it at once; returns the enrollment id."""
+    it at once (an assignment in an LMS enrolled through its API is asked of the LMS too:
+    mapping.providers.outbound); returns the enrollment id."""
     extensions: dict[str, Any] = {MANDATORY: is_mandatory, COMPLIANCE: is_compliance_training}
     if change:
         extensions[HR_CHANGE] = True
@@ -94,4 +96,9 @@ def assign(
     # Folded in this transaction rather than after it commits: the caller answers with the
     # enrollment, and audits it, in the same transaction.
     fold_now(session, company.id, ids)
-    return EnrollmentKey(company.id, integration.id, employee.id, course_activity_id).id
+    enrollment_id = EnrollmentKey(company.id, integration.id, employee.id, course_activity_id).id
+    if not change:
+        outbound.request(
+            session, integration, employee.id, course_activity_id, enrollment_id, timestamps.now()
+        )
+    return enrollment_id

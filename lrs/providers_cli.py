@@ -20,6 +20,7 @@ from config import Settings
 from hr_api.crypto import SecretBox
 from mapping.choices import IntegrationMethod
 from mapping.models import LMSIntegrationConfig, SyncRun
+from mapping.providers.outbound import deliver_due
 from mapping.providers.schedule import fail_abandoned, queue_due, run_queued
 from mapping.providers.sync import execute, queue
 from statements import timestamps
@@ -120,6 +121,12 @@ def scheduler(every: float) -> None:
             engine, make_session, opened, private_networks=settings.providers_private_networks
         ):
             log.info("sync run %s of %s: %s", run.id, run.lms_integration_id, _figures(run))
+        with make_session() as session:
+            for asked in deliver_due(
+                session, opened, private_networks=settings.providers_private_networks,
+                now=timestamps.now(),
+            ):  # fmt: skip
+                log.info("outbound enrolment %s: %s", asked.id, asked.status.value)
 
     with make_session() as session:
         fail_abandoned(engine, session, starting=True)

@@ -84,6 +84,14 @@ class SyncRunStatus(StrEnum):
     FAILED = "failed"
 
 
+class OutboundStatus(StrEnum):
+    """Where an enrolment asked of the LMS from the HR side stands."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class SyncDirection(StrEnum):
     BIDIRECTIONAL = "bidirectional"
     INBOUND_ONLY = "inbound_only"

@@ -43,6 +43,7 @@ from mapping.choices import (
     IntegrationMethod,
     LessonType,
     LmsType,
+    OutboundStatus,
     ProgressStatus,
     SyncDirection,
     SyncFrequency,
@@ -454,3 +455,36 @@ class PolledEnrolment(Base):
     # The statement that recorded it left, while the LMS no longer lists it.
     left_statement_id: Mapped[uuid.UUID | None]
     updated_at: Mapped[datetime]
+
+
+class OutboundEnrolment(Base):
+    """An enrolment of an employee in a course of an API integration's LMS, asked for by an
+    assignment on the HR side (`sync_direction` bidirectional or outbound_only) and made
+    through the LMS's API by the scheduler: one per employee and course, so that assigning
+    twice enrols once, and retried while the LMS or the identity map is not ready."""
+
+    __tablename__ = "hr_lms_outbound_enrolments"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    employee_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_employees.id", ondelete="CASCADE")
+    )
+    course_activity_id: Mapped[str] = mapped_column(String(2000))
+    # The HR enrollment it came of (mapping.keys.EnrollmentKey: rebuilt with the same id).
+    enrollment_id: Mapped[uuid.UUID]
+    status: Mapped[OutboundStatus] = mapped_column(choice(OutboundStatus, "outbound_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What the LMS said, or what the enrolment waits for.
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("idx_outbound_enrollment", "enrollment_id", unique=True),
+        Index("idx_outbound_due", "status", "next_attempt_at"),
+    )

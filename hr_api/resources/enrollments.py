@@ -22,6 +22,7 @@ from mapping.choices import (
     EnrollmentSource,
     EnrollmentStatus,
     LessonType,
+    OutboundStatus,
     ProgressStatus,
 )
 from mapping.fold import HR_STATUSES
@@ -31,6 +32,7 @@ from mapping.models import (
     LMSCourseEnrollment,
     LMSIntegrationConfig,
     LMSLearningProgress,
+    OutboundEnrolment,
     RecordEvidence,
 )
 from statements.errors import NotFound
@@ -44,6 +46,16 @@ ENROLL = ("can_enroll_learners",)
 # What the learner achieved is personal; the course's maximum and passing scores are not.
 SCORES = ("score_achieved",)
 FREE_TEXT = ("waiver_reason", "grade_achieved")
+
+
+class LmsEnrollmentSchema(Schema):
+    """The enrolment in the LMS that an assignment asked for, where the LMS enrols through
+    its API (mapping.providers.outbound)."""
+
+    status = fields.Enum(OutboundStatus, by_value=True, required=True)
+    message = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    updated_at = fields.DateTime(required=True)
 
 
 class EnrollmentSchema(Schema):
@@ -79,6 +91,11 @@ class EnrollmentSchema(Schema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     masked_fields = fields.List(fields.String(), required=True)
+    lms_enrollment = fields.Nested(
+        LmsEnrollmentSchema,
+        allow_none=True,
+        metadata={"description": "the enrolment asked of the LMS; null where none was"},
+    )
 
 
 class EnrollmentQuery(PageQuery):
@@ -169,6 +186,11 @@ def _dump(enrollment: LMSCourseEnrollment) -> dict[str, Any]:
     access = current_access()
     own = enrollment.employee_id == access.employee_id
     data = {c.name: getattr(enrollment, c.name) for c in LMSCourseEnrollment.__table__.columns}
+    data["lms_enrollment"] = (
+        request_session()
+        .scalars(select(OutboundEnrolment).where(OutboundEnrolment.enrollment_id == enrollment.id))
+        .first()
+    )
     data = mask(data, SCORES, own or _sees_scores())
     return mask(data, FREE_TEXT, own or access.can("can_view_reports"))
 

@@ -84,6 +84,26 @@ class CanvasClient:
             {"student_ids[]": "all", "include[]": "assignment", "workflow_state": "graded"},
         )
 
+    def enrol(self, course_id: str, user_id: str) -> None:
+        """Enrol a user as an active student (Canvas answers the enrolment it has where the
+        user is enrolled so already)."""
+        try:
+            self.http.request(
+                "POST",
+                f"{self.host}/api/v1/courses/{course_id}/enrollments",
+                data={
+                    "enrollment[user_id]": user_id,
+                    "enrollment[type]": "StudentEnrollment",
+                    "enrollment[enrollment_state]": "active",
+                    "enrollment[notify]": "false",
+                },
+                headers=self.headers,
+                throttled=_throttled,
+                allow_redirects=False,
+            )
+        except AuthError as exc:
+            raise _refined(exc) from exc
+
     def test(self) -> ConnectionReport:
         started = time.monotonic()
         try:

@@ -3,6 +3,7 @@ poll, whatever the LMS."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -38,6 +39,17 @@ READ = frozenset({
     LmsType.MOODLE, LmsType.CANVAS, LmsType.BLACKBOARD, LmsType.CORNERSTONE, LmsType.DOCEBO,
     LmsType.TALENTLMS,
 })  # fmt: skip
+# The LMSs whose API an employee can be enrolled through (Cornerstone's Reporting API only
+# reads; see README.md).
+ENROLLED = frozenset({LmsType.MOODLE, LmsType.CANVAS})
+# Per LMS, the course id within the course activity ids its polls make (after the site).
+COURSE_IDS = {
+    LmsType.MOODLE: re.compile(r"/course/view\.php\?id=(\d+)"),
+    LmsType.CANVAS: re.compile(r"/courses/(\d+)"),
+    LmsType.BLACKBOARD: re.compile(r"/ultra/courses/(_\d+_\d+)/outline"),
+    LmsType.DOCEBO: re.compile(r"/learn/course/(\d+)"),
+    LmsType.TALENTLMS: re.compile(r"/learner/courseinfo/id:(\d+)"),
+}
 # The LMSs whose every poll reads every enrolment: what a poll does not find, the LMS no
 # longer lists. (Cornerstone is asked only for what changed, and says what it removed.)
 SWEPT = READ - {LmsType.CORNERSTONE}
@@ -83,6 +95,24 @@ def polled(
     if isinstance(client, CornerstoneClient):
         return cornerstone_poll.poll(client, integration.api_endpoint_url, now, since)
     return canvas_poll.poll(client, integration.api_endpoint_url, now)
+
+
+def course_of(integration: LMSIntegrationConfig, activity_id: str) -> str | None:
+    """The LMS's id of the course whose activity id (as the integration's polls make it) is
+    `activity_id`; None for an activity id that is not one of the LMS's courses."""
+    pattern = COURSE_IDS.get(integration.lms_type)
+    site = integration.api_endpoint_url.rstrip("/")
+    if pattern is None or not activity_id.startswith(site):
+        return None
+    found = pattern.fullmatch(activity_id[len(site) :])
+    return found.group(1) if found else None
+
+
+def enroller(
+    integration: LMSIntegrationConfig, config: Mapping[str, Any], http: HttpClient
+) -> Client:
+    """The client that enrols the integration's learners (for an LMS in ENROLLED)."""
+    return _client(integration, config, http)
 
 
 def _client(

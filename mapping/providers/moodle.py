@@ -25,6 +25,10 @@ FUNCTIONS = (
     "core_completion_get_activities_completion_status",
     "gradereport_user_get_grade_items",
 )
+# What enrolling employees from the HR side calls (sync_direction bidirectional or
+# outbound_only), and the role it gives: Moodle's student archetype.
+ENROL = "enrol_manual_enrol_users"
+STUDENT_ROLE = 5
 PAGE = 200  # enrolled users per request
 _BAD_TOKEN = {"invalidtoken", "invalidtimedtoken", "invalidiptoken"}
 
@@ -52,6 +56,16 @@ class MoodleClient:
         if isinstance(body, dict) and ("exception" in body or "errorcode" in body):
             raise _error(function, body)
         return body
+
+    def enrol(self, course_id: str, user_id: str) -> None:
+        """Enrol a user as a student through manual enrolments (enrolling again changes
+        nothing). The token's service must also list ENROL."""
+        self.call(
+            ENROL,
+            enrolments=[
+                {"roleid": STUDENT_ROLE, "userid": int(user_id), "courseid": int(course_id)}
+            ],
+        )
 
     def site_info(self) -> dict[str, Any]:
         info: dict[str, Any] = self.call("core_webservice_get_site_info")
