@@ -454,6 +454,8 @@ class PolledEnrolment(Base):
     template: Mapped[dict[str, Any]] = mapped_column(JSONType)
     # The statement that recorded it left, while the LMS no longer lists it.
     left_statement_id: Mapped[uuid.UUID | None]
+    # The last poll that found it.
+    seen_run_id: Mapped[uuid.UUID | None]
     updated_at: Mapped[datetime]
 
 

@@ -4,23 +4,38 @@ through `paging.nextPage` (a path on the host, opaque: never rebuilt), and error
 Blackboard's RestException (`status`, `message`) or, at the token request, OAuth2's.
 
 The Learn administrator registers the application's key under REST API Integrations and
-ties it to a Learn user whose role may read courses, memberships and the gradebook (see
-README.md). The Developer Portal's default quota is 10,000 requests a day per site."""
+ties it to a Learn user whose role may read courses, memberships and the gradebook, and
+enrol users where employees are enrolled from the HR side (see README.md). The Developer
+Portal's default quota is 10,000 requests a day per site."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mapping.providers.errors import AuthError, PermissionDenied, ProviderError, RateLimited
+import requests
+
+from mapping.providers.errors import (
+    AuthError,
+    PermissionDenied,
+    ProviderError,
+    RateLimited,
+    body_says,
+)
 from mapping.providers.http import HttpClient
 from mapping.providers.oauth import AccessToken, oauth_error
 from mapping.providers.report import ConnectionReport
 
 API = "/learn/api/public"
 LIMIT = 100  # records per page
+# The membership enrolling an employee makes: Learn's defaults, which need no entitlement
+# beyond enrolling (other roles or availabilities would).
+STUDENT = {"courseRoleId": "Student", "availability": {"available": "Yes"}}
+ENROL_REMEDY = (
+    "give the application's Learn user the entitlement course.user-enroll.EXECUTE, or "
+    "system.enrollment.CREATE with system.user.VIEW"
+)
 
 
 class BlackboardClient:
@@ -41,31 +56,48 @@ class BlackboardClient:
                 data={"grant_type": "client_credentials"},
             )
         except (AuthError, PermissionDenied) as exc:
-            said = oauth_error(exc) or _said(exc)
+            if exc.status is None:  # refused before it reached Learn (a private network)
+                raise
+            said = oauth_error(exc) or body_says(exc, "message")
             raise AuthError(
                 "Blackboard refused the application key and secret: check them in the "
                 "Developer Portal and that the application is registered and available "
-                f"under System Admin > REST API Integrations ({said})",
+                "under System Admin > REST API Integrations" + (f" ({said})" if said else ""),
                 status=exc.status,
             ) from exc
         found: dict[str, Any] = response.json()
         return found
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        found: dict[str, Any] = self._send("GET", path, params=params).json()
+        return found
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One request with the token, a RestException said in Blackboard's words."""
         try:
-            response = self.token.send(
+            return self.token.send(
                 lambda headers: self.http.request(
-                    "GET", self.host + path, params=params, headers=headers
+                    method, self.host + path, headers=headers, **kwargs
                 )
             )
         except RateLimited:
             raise
         except ProviderError as exc:
-            if not (said := _said(exc)):
+            if not (said := body_says(exc, "message")):
                 raise
             raise type(exc)(f"Blackboard said: {said}", status=exc.status) from exc
-        found: dict[str, Any] = response.json()
-        return found
+
+    def enrol(self, course_id: str, user_id: str) -> None:
+        """Make the user an available student of the course. Learn answers 409 ("User
+        already enrolled") where the user has a membership already, which is left as it is."""
+        try:
+            self._send("PUT", f"{API}/v1/courses/{course_id}/users/{user_id}", json=STUDENT)
+        except ProviderError as exc:
+            if exc.status == 409:
+                return
+            if exc.status == 403:
+                raise PermissionDenied(f"{exc.message} ({ENROL_REMEDY})", status=403) from exc
+            raise
 
     def items(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Each record of a list, page by page."""
@@ -118,13 +150,3 @@ class BlackboardClient:
             remedy="give the application's Learn user a role that may view course memberships "
             "and the Grade Center in every course to read",
         )
-
-
-def _said(exc: ProviderError) -> str:
-    """The message of a Blackboard RestException, where the error carries one."""
-    try:
-        body = json.loads(exc.body)
-    except ValueError:
-        return ""
-    message = body.get("message") if isinstance(body, dict) else None
-    return str(message) if message else ""

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from mapping.choices import LmsType
+from mapping.choices import IntegrationMethod, LmsType, SyncDirection
 from mapping.models import LMSIntegrationConfig
 from mapping.providers import (
     blackboard_poll,
@@ -39,9 +39,10 @@ READ = frozenset({
     LmsType.MOODLE, LmsType.CANVAS, LmsType.BLACKBOARD, LmsType.CORNERSTONE, LmsType.DOCEBO,
     LmsType.TALENTLMS,
 })  # fmt: skip
+OUTBOUND = frozenset({SyncDirection.BIDIRECTIONAL, SyncDirection.OUTBOUND_ONLY})
 # The LMSs whose API an employee can be enrolled through (Cornerstone's Reporting API only
 # reads; see README.md).
-ENROLLED = frozenset({LmsType.MOODLE, LmsType.CANVAS})
+ENROLLED = READ - {LmsType.CORNERSTONE}
 # Per LMS, the course id within the course activity ids its polls make (after the site).
 COURSE_IDS = {
     LmsType.MOODLE: re.compile(r"/course/view\.php\?id=(\d+)"),
@@ -97,6 +98,14 @@ def polled(
     return canvas_poll.poll(client, integration.api_endpoint_url, now)
 
 
+def sends(integration: LMSIntegrationConfig) -> bool:
+    """Whether assignments on the HR side enrol employees in the integration's LMS."""
+    return (
+        integration.integration_method is IntegrationMethod.API
+        and integration.sync_direction in OUTBOUND
+    )
+
+
 def course_of(integration: LMSIntegrationConfig, activity_id: str) -> str | None:
     """The LMS's id of the course whose activity id (as the integration's polls make it) is
     `activity_id`; None for an activity id that is not one of the LMS's courses."""
@@ -120,7 +129,7 @@ def _client(
 ) -> Client:
     site = integration.api_endpoint_url
     if integration.lms_type is LmsType.MOODLE:
-        return MoodleClient(site, str(config.get("token", "")), http)
+        return MoodleClient(site, str(config.get("token", "")), http, enrols=sends(integration))
     if integration.lms_type is LmsType.CANVAS:
         return CanvasClient(site, str(config.get("access_token", "")), http)
     if integration.lms_type is LmsType.TALENTLMS:

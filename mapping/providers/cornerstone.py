@@ -10,13 +10,18 @@ secret and those scopes (see README.md). The warehouse throttles at 400 requests
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from mapping.providers.errors import AuthError, PermissionDenied, ProviderError, RateLimited
+from mapping.providers.errors import (
+    AuthError,
+    PermissionDenied,
+    ProviderError,
+    RateLimited,
+    body_says,
+)
 from mapping.providers.http import HttpClient
 from mapping.providers.oauth import AccessToken, oauth_error
 from mapping.providers.report import ConnectionReport
@@ -50,10 +55,13 @@ class CornerstoneClient:
                 "POST", f"{self.host}/services/api/oauth2/token", json=self.grant
             )
         except (AuthError, PermissionDenied) as exc:
-            said = oauth_error(exc) or _said(exc)
+            if exc.status is None:  # refused before it reached Cornerstone (a private network)
+                raise
+            said = oauth_error(exc) or body_says(exc, "error", "message")
             raise AuthError(
                 "Cornerstone refused the API application's client id and secret: check them "
-                f"and the scopes granted to it under Edge > API Explorer ({said})",
+                "and the scopes granted to it under Edge > API Explorer"
+                + (f" ({said})" if said else ""),
                 status=exc.status,
             ) from exc
         found: dict[str, Any] = response.json()
@@ -70,7 +78,7 @@ class CornerstoneClient:
         except RateLimited:
             raise
         except ProviderError as exc:
-            if not (said := _said(exc)):
+            if not (said := body_says(exc, "error", "message")):
                 raise
             raise type(exc)(f"Cornerstone said: {said}", status=exc.status) from exc
         found: dict[str, Any] = response.json()
@@ -124,13 +132,3 @@ class CornerstoneClient:
             remedy="grant the API application the Reporting API's read scopes and give them "
             "in the integration's scope",
         )
-
-
-def _said(exc: ProviderError) -> str:
-    """The message of Cornerstone's error envelope, where the error carries one."""
-    try:
-        body = json.loads(exc.body)
-    except ValueError:
-        return ""
-    error = body.get("error") if isinstance(body, dict) else None
-    return str(error["message"]) if isinstance(error, dict) and error.get("message") else ""

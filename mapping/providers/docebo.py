@@ -7,7 +7,8 @@ JWT-bearer grant signed with the client's private key, lists paged by `page` and
 A Superadmin activates the API and SSO app, adds the API client under Admin Menu > API and
 SSO > Manage > API Credentials and enables its grant type there (Show Advanced Settings >
 Grant Types); what the token may read is what its user may, so the API user is a
-Superadmin, or a Power User who may see every course and enrolment to read."""
+Superadmin, or a Power User who may see every course and enrolment to read (and enrol users
+in those courses, where employees are enrolled from the HR side)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ CREDENTIALS = "Admin Menu > API and SSO > Manage > API Credentials"
 # Enrolments in courses of every kind; learning plans are enrolled in apart.
 COURSE_TYPES = ["elearning", "classroom", "webinar"]
 GRANTS = {"password": "Resource Owner Password Credentials", JWT_BEARER: "JWT Bearer"}
+STUDENT = 3  # a learner's course level, in Docebo's numbering of the levels
 
 
 class DoceboClient:
@@ -69,6 +71,8 @@ class DoceboClient:
         except (RateLimited, TransientError, NotFound):
             raise
         except ProviderError as exc:
+            if exc.status is None:  # refused before it reached Docebo (a private network)
+                raise
             # OAuth2 answers a refused grant with 400 (invalid_grant), a refused client
             # with 400 or 401 (invalid_client).
             raise self._refused(exc) from exc
@@ -125,17 +129,19 @@ class DoceboClient:
         return AuthError(what + (f" ({said})" if said else ""), status=exc.status)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        response = self.token.send(lambda headers: self._read(path, params, headers))
-        found: dict[str, Any] = response.json()
+        found: dict[str, Any] = self._send("GET", path, params=params).json()
         return found
 
-    def _read(
-        self, path: str, params: Mapping[str, Any] | None, headers: dict[str, str]
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.token.send(lambda headers: self._request(method, path, headers, **kwargs))
+
+    def _request(
+        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
         """One request with the token, its refusals said in Docebo's words (a refused token
         request has said its own)."""
         try:
-            return self.http.request("GET", self.host + path, params=params, headers=headers)
+            return self.http.request(method, self.host + path, headers=headers, **kwargs)
         except RateLimited:
             raise
         except AuthError as exc:
@@ -174,6 +180,25 @@ class DoceboClient:
     def enrollments(self) -> Iterator[dict[str, Any]]:
         """Every user's course enrolments (all levels: the poll keeps the learners')."""
         return self.items("/learn/v1/enrollments", {"type[]": COURSE_TYPES})
+
+    def enrol(self, course_id: str, user_id: str) -> None:
+        """Enrol a user in a course as a student, through the single enrolment of Docebo's
+        API spec (that level 3 is the student's is not documented there). Docebo lists the
+        users it could not enrol in the answer's `errors`; its words for one enrolled already
+        are not documented either, so an error that says "already" (there, or a 400 or 409)
+        is taken for it, and the enrolment there is left as it is."""
+        try:
+            response = self._send(
+                "POST", f"/learn/v1/enrollments/{course_id}/{user_id}", json={"level": STUDENT}
+            )
+        except ProviderError as exc:
+            if exc.status in (400, 409) and "already" in exc.message.lower():
+                return
+            raise
+        errors = (response.json().get("data") or {}).get("errors") or []
+        refused = [str(e) for e in errors if "already" not in str(e).lower()]
+        if refused:
+            raise ProviderError(f"Docebo did not enrol the user: {'; '.join(refused)}")
 
     def test(self) -> ConnectionReport:
         self.token.header()  # the token request is not the platform's latency

@@ -4,6 +4,8 @@ connection test say the same thing of the same trouble."""
 
 from __future__ import annotations
 
+import json
+
 
 class ProviderError(Exception):
     """The LMS refused or failed a request; `message` says what to do about it."""
@@ -42,3 +44,15 @@ class RateLimited(ProviderError):
 
 class TransientError(ProviderError):
     """The LMS or the network failed in a way that may pass (5xx, timeouts, resets)."""
+
+
+def body_says(exc: ProviderError, *path: str) -> str:
+    """The text at `path` in the LMS's JSON error body (`"error", "message"` for
+    `{"error": {"message": ...}}`); empty where there is none."""
+    try:
+        found: object = json.loads(exc.body)
+    except ValueError:
+        return ""
+    for key in path:
+        found = found.get(key) if isinstance(found, dict) else None
+    return str(found) if isinstance(found, str | int) and found != "" else ""

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from mapping.models import PolledEnrolment
@@ -29,10 +29,11 @@ from statements.db import chunks, one_of
 class Ledger:
     """One poll's use of its integration's polled enrolments."""
 
-    def __init__(self, session: Session, integration_id: uuid.UUID) -> None:
+    def __init__(self, session: Session, integration_id: uuid.UUID, run_id: uuid.UUID) -> None:
         self.session = session
         self.integration_id = integration_id
-        self.seen: set[uuid.UUID] = set()
+        self.run_id = run_id
+        self.seen = 0  # enrolments found by this poll
 
     def changed(self, reads: Iterable[Read], now: datetime) -> tuple[list[dict[str, Any]], int]:
         """The statements of the enrolments read that changed since they were last polled
@@ -47,17 +48,18 @@ class Ledger:
             # An LMS may list an enrolment twice (Cornerstone's warehouse, while it syncs).
             passed_over += len(by_registration.get(registration, ()))
             by_registration[registration] = read.statements
-        self.seen.update(by_registration)
-        known = {row.registration: row for row in self._rows(list(by_registration))}
+        self.seen += len(by_registration)
+        known = self._states(list(by_registration))
         found: list[dict[str, Any]] = []
         for registration, statements in by_registration.items():
             print_ = fingerprint(statements)
-            row = known.get(registration)
-            if row is not None and row.fingerprint == print_ and row.left_statement_id is None:
+            state = known.get(registration)
+            if state == (print_, None):
                 passed_over += len(statements)
                 continue
             found.extend(statements)
             template = _template(statements)
+            row = self.session.get(PolledEnrolment, (self.integration_id, registration))
             if row is None:
                 self.session.add(
                     PolledEnrolment(
@@ -66,6 +68,7 @@ class Ledger:
                         fingerprint=print_,
                         template=template,
                         left_statement_id=None,
+                        seen_run_id=self.run_id,
                         updated_at=now,
                     )
                 )
@@ -92,16 +95,20 @@ class Ledger:
         nothing has more likely stopped showing the poller its courses than lost them all."""
         if not self.seen:
             return []
-        rows = self.session.scalars(
-            select(PolledEnrolment).where(
+        gone = self.session.scalars(
+            select(PolledEnrolment)
+            .where(
                 PolledEnrolment.lms_integration_id == self.integration_id,
                 PolledEnrolment.left_statement_id.is_(None),
+                or_(
+                    PolledEnrolment.seen_run_id.is_(None),
+                    PolledEnrolment.seen_run_id != self.run_id,
+                ),
             )
-        ).all()
+            .execution_options(yield_per=1000)
+        )
         found = []
-        for row in rows:
-            if row.registration in self.seen:
-                continue
+        for row in gone:
             left = {
                 "id": _id("left", row.registration, row.updated_at.isoformat()),
                 **row.template,
@@ -112,18 +119,28 @@ class Ledger:
             found.append(left)
         return found
 
-    def _rows(self, registrations: list[uuid.UUID]) -> list[PolledEnrolment]:
-        rows: list[PolledEnrolment] = []
+    def _states(self, registrations: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, Any]]:
+        """Each known registration's fingerprint and left statement, marked as found by this
+        poll (in one statement, without loading the rows)."""
+        states: dict[uuid.UUID, tuple[str, Any]] = {}
         for chunk in chunks(registrations):
-            rows.extend(
-                self.session.scalars(
-                    select(PolledEnrolment).where(
-                        PolledEnrolment.lms_integration_id == self.integration_id,
-                        one_of(self.session, PolledEnrolment.registration, chunk),
-                    )
-                )
+            mine = (
+                PolledEnrolment.lms_integration_id == self.integration_id,
+                one_of(self.session, PolledEnrolment.registration, chunk),
             )
-        return rows
+            for registration, print_, left in self.session.execute(
+                select(
+                    PolledEnrolment.registration,
+                    PolledEnrolment.fingerprint,
+                    PolledEnrolment.left_statement_id,
+                ).where(*mine)
+            ):
+                states[registration] = (print_, left)
+            self.session.execute(
+                update(PolledEnrolment).where(*mine).values(seen_run_id=self.run_id),
+                execution_options={"synchronize_session": False},
+            )
+        return states
 
 
 def fingerprint(statements: list[dict[str, Any]]) -> str:

@@ -36,10 +36,12 @@ _BAD_TOKEN = {"invalidtoken", "invalidtimedtoken", "invalidiptoken"}
 class MoodleClient:
     """One Moodle site, through one web service token."""
 
-    def __init__(self, site: str, token: str, http: HttpClient) -> None:
+    def __init__(self, site: str, token: str, http: HttpClient, *, enrols: bool = False) -> None:
         self.endpoint = site.rstrip("/") + "/webservice/rest/server.php"
         self.token = token
         self.http = http
+        # What the token's service must list: ENROL too where employees are enrolled.
+        self.needed = (*FUNCTIONS, ENROL) if enrols else FUNCTIONS
 
     def call(self, function: str, **params: Any) -> Any:
         """The decoded answer of one web service function."""
@@ -134,7 +136,7 @@ class MoodleClient:
         info = self.site_info()
         latency = (time.monotonic() - started) * 1000
         listed = {f.get("name") for f in info.get("functions", [])}
-        missing = [name for name in FUNCTIONS if name not in listed]
+        missing = [name for name in self.needed if name not in listed]
         courses = [] if "core_course_get_courses_by_field" in missing else self.courses()
         return ConnectionReport(
             site_name=str(info.get("sitename", "")),

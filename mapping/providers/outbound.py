@@ -19,14 +19,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mapping.choices import IntegrationMethod, OutboundStatus, SyncDirection
+from mapping.choices import OutboundStatus
 from mapping.models import EmployeeIdentity, LMSIntegrationConfig, OutboundEnrolment
-from mapping.providers.connect import ENROLLED, course_of, enroller, politeness
+from mapping.providers.connect import ENROLLED, course_of, enroller, politeness, sends
 from mapping.providers.errors import ProviderError, RateLimited, TransientError
 from mapping.providers.http import HttpClient
 from mapping.providers.rate import pacer
 
-OUTBOUND = frozenset({SyncDirection.BIDIRECTIONAL, SyncDirection.OUTBOUND_ONLY})
 ATTEMPTS = 5  # of an LMS that fails or throttles, before the enrolment is failed
 WAIT_FOR_ACCOUNT = timedelta(minutes=15)
 DUE_AT_ONCE = 200  # requests taken up per look
@@ -44,10 +43,7 @@ def request(
 ) -> OutboundEnrolment | None:
     """Ask for the employee's enrolment in the course, where the integration enrols
     (the request there is already, if any); None where it does not."""
-    if (
-        integration.integration_method is not IntegrationMethod.API
-        or integration.sync_direction not in OUTBOUND
-    ):
+    if not sends(integration):
         return None
     known = session.scalars(
         select(OutboundEnrolment).where(OutboundEnrolment.enrollment_id == enrollment_id)

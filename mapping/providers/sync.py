@@ -90,7 +90,7 @@ def execute(
     http = HttpClient(politeness(integration, private_networks), pace=pace)
     since = _since(session, integration)
     run.watermark = {"changed_since": since.isoformat() if since else None}
-    ledger = Ledger(session, integration.id)
+    ledger = Ledger(session, integration.id, run.id)
     try:
         pending: list[Read] = []
         size = 0

@@ -7,11 +7,12 @@ key."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
-from mapping.providers.errors import AuthError, ProviderError
+import requests
+
+from mapping.providers.errors import AuthError, ProviderError, RateLimited, body_says
 from mapping.providers.http import HttpClient
 from mapping.providers.report import ConnectionReport
 
@@ -25,17 +26,25 @@ class TalentLmsClient:
         self.http = http
 
     def get(self, path: str) -> Any:
+        return self._send("GET", path).json()
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One request with the key, an error body said in TalentLMS's words (of the same
+        kind of error, so that a failure that may pass is tried again)."""
         try:
-            response = self.http.request("GET", f"{self.base}/{path}", auth=self.auth)
+            return self.http.request(method, f"{self.base}/{path}", auth=self.auth, **kwargs)
         except AuthError as exc:
             raise AuthError(
                 "TalentLMS refused the API key: copy it again from Account & Settings > "
                 "Security & SSO > API (the API must be enabled)",
                 status=exc.status,
             ) from exc
+        except RateLimited:
+            raise
         except ProviderError as exc:
-            raise ProviderError(_said(exc) or exc.message, status=exc.status) from exc
-        return response.json()
+            if not (said := body_says(exc, "error", "message")):
+                raise
+            raise type(exc)(f"TalentLMS said: {said}", status=exc.status) from exc
 
     def courses(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self.get("courses")
@@ -53,6 +62,20 @@ class TalentLmsClient:
         )
         return found
 
+    def enrol(self, course_id: str, user_id: str) -> None:
+        """Enrol a user in a course as a learner (`addusertocourse`). TalentLMS's answer to a
+        user enrolled already is not documented: a 400 or 409 whose message says "already"
+        is taken for it, and the enrolment there is left as it is."""
+        try:
+            self._send(
+                "POST",
+                "addusertocourse",
+                data={"user_id": user_id, "course_id": course_id, "role": "learner"},
+            )
+        except ProviderError as exc:
+            if exc.status not in (400, 409) or "already" not in exc.message.lower():
+                raise
+
     def test(self) -> ConnectionReport:
         started = time.monotonic()
         quota = self.get("ratelimit")  # not counted against the limit
@@ -66,17 +89,3 @@ class TalentLmsClient:
             missing_permissions=[],
             courses=[str(c.get("code") or c.get("id")) for c in courses],
         )
-
-
-def _said(exc: ProviderError) -> str:
-    """The message of a TalentLMS error body, where the error carries one."""
-    try:
-        body = json.loads(exc.body)
-    except ValueError:
-        return ""
-    error = body.get("error") if isinstance(body, dict) else None
-    return (
-        f"TalentLMS said: {error['message']}"
-        if isinstance(error, dict) and error.get("message")
-        else ""
-    )

@@ -31,6 +31,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("left_statement_id", sa.Uuid(), nullable=True),
+        sa.Column("seen_run_id", sa.Uuid(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["lms_integration_id"], ["hr_lms_integration_config.id"], ondelete="CASCADE"

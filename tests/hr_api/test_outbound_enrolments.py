@@ -15,6 +15,7 @@ from mapping.providers.outbound import ATTEMPTS, deliver_due
 from statements.timestamps import now
 from tests.hr_api.test_integrations import API, create
 from tests.mapping.providers.fake_lms import FakeLms, Fault, serving
+from tests.mapping.providers.fixtures import load
 
 ENROL = "enrol_manual_enrol_users"
 TOKEN = {"token": "s3cr3t"}
@@ -160,3 +161,13 @@ def test_canvas_enrols_an_active_student_without_notifying(admin, db_session):
     assert lms.bodies == ["enrollment%5Buser_id%5D=4211&enrollment%5Btype%5D=StudentEnrollment&enrollment%5Benrollment_state%5D=active&enrollment%5Bnotify%5D=false"]  # fmt: skip
     assert lms.headers[0]["Authorization"] == "Bearer t0ken"
     assert shown(admin, enrollment)["status"] == "done"
+
+
+def test_a_sending_moodle_s_connection_test_names_the_enrol_function_its_service_lacks(admin):
+    with serving() as lms:
+        lms.answer("core_webservice_get_site_info", load("moodle", "site_info"))
+        lms.answer("core_course_get_courses_by_field", load("moodle", "courses"))
+        moodle = moodle_sending(admin, lms)
+        result = admin.post(f"lms-integrations/{moodle['id']}/test-connection/").json
+    assert result["status"] == "incomplete"
+    assert result["missing_permissions"][-1] == ENROL

@@ -39,7 +39,8 @@ class FakeLms:
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, list[str]]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)  # of each request
-    bodies: list[str] = field(default_factory=list)  # of each POST, as sent
+    bodies: list[str] = field(default_factory=list)  # of each POST or PUT, as sent
+    asked: list[str] = field(default_factory=list)  # "METHOD /path" of each request
     url: str = ""
 
     def answer(self, key: str, body: Any) -> None:
@@ -59,12 +60,15 @@ def serving() -> Iterator[FakeLms]:
             form = parse_qs(body)
             self._reply(form.get("wsfunction", [urlsplit(self.path).path])[0], form)
 
+        do_PUT = do_POST  # Blackboard creates a course membership with a PUT
+
         def do_GET(self) -> None:  # noqa: N802
             parts = urlsplit(self.path)
             self._reply(parts.path, parse_qs(parts.query))
 
         def _reply(self, key: str, form: dict[str, list[str]]) -> None:
             lms.requests.append(form)
+            lms.asked.append(f"{self.command} {urlsplit(self.path).path}")
             lms.headers.append(dict(self.headers))
             if lms.faults:
                 fault = lms.faults.pop(0)

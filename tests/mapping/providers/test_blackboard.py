@@ -6,6 +6,7 @@ students' records."""
 from __future__ import annotations
 
 import base64
+import json
 from decimal import Decimal
 
 import pytest
@@ -214,4 +215,32 @@ def test_below_the_pass_mark_fails_and_without_one_a_grade_is_only_a_score(
         status,
         Decimal("85.00"),
         None,
+    )
+
+
+def test_enrol_puts_a_student_membership_and_an_existing_one_is_enrolled_already():
+    path = f"{API}/v1/courses/_355_1/users/_2211_1"
+    created = {"id": "_9001_1", "userId": "_2211_1", "courseId": "_355_1", "courseRoleId": "Student", "availability": {"available": "Yes"}}  # fmt: skip
+    answers = iter([
+        Reply(created, status=201),
+        Reply({"status": 409, "message": "User already enrolled"}, status=409),
+        Reply({"status": 403, "message": "User is not authorized to access this resource."}, status=403),
+    ])  # fmt: skip
+    with serving() as lms:
+        learn_site(lms)
+        lms.answer(path, lambda form: next(answers))
+        learn = client(lms.url)
+        learn.enrol("_355_1", "_2211_1")
+        learn.enrol("_355_1", "_2211_1")  # enrolled already: nothing to do
+        with pytest.raises(PermissionDenied) as refused:
+            learn.enrol("_355_1", "_2211_1")
+    assert lms.asked == [f"POST {API}/v1/oauth2/token"] + [f"PUT {path}"] * 3
+    student = {"courseRoleId": "Student", "availability": {"available": "Yes"}}
+    assert [json.loads(body) for body in lms.bodies[1:]] == [student] * 3
+    sent = lms.headers[1]
+    assert (sent["Authorization"], sent["Content-Type"]) == ("Bearer vEnn9kcdL3u6YkRrm5tBWHCoPmrOaTEJ", "application/json")  # fmt: skip
+    assert refused.value.message == (
+        "Blackboard said: User is not authorized to access this resource. (give the "
+        "application's Learn user the entitlement course.user-enroll.EXECUTE, or "
+        "system.enrollment.CREATE with system.user.VIEW)"
     )

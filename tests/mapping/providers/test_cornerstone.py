@@ -16,7 +16,7 @@ from sqlalchemy import select
 from mapping.choices import EnrollmentStatus, LmsType, SyncRunStatus
 from mapping.models import LMSCourseEnrollment
 from mapping.providers.cornerstone import TRANSCRIPT, CornerstoneClient
-from mapping.providers.errors import AuthError, RateLimited
+from mapping.providers.errors import AuthError, PermissionDenied, RateLimited
 from mapping.providers.http import HttpClient, Politeness
 from statements.models import StatementRow
 from tests.mapping.feed import drain
@@ -182,3 +182,13 @@ def test_polls_become_the_records_and_a_removed_registration_is_voided(db_sessio
     assert (forklift.enrollment_status, forklift.completion_date, forklift.enrollment_date.isoformat()) == (EnrollmentStatus.NOT_STARTED, None, "2024-06-10")  # fmt: skip
     voided = db_session.scalars(select(StatementRow).where(StatementRow.voided.is_(True))).all()
     assert len(voided) == 3  # registered, launched and completed of the first registration
+
+
+def test_a_portal_on_a_private_network_is_refused_as_such_not_as_bad_credentials():
+    with serving() as lms:
+        portal(lms)
+        csod = CornerstoneClient(lms.url, GRANT, HttpClient(Politeness(5, 1, 0)))
+        with pytest.raises(PermissionDenied) as refused:
+            csod.test()
+    assert refused.value.message.startswith("the LMS's host '127.0.0.1' is on a private")
+    assert lms.requests == []

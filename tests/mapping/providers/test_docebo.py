@@ -5,6 +5,7 @@ refusals said in words an admin can act on, and a poll that becomes the learners
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from mapping.choices import EnrollmentStatus, LmsType, SyncRunStatus
 from mapping.models import LMSCourseEnrollment
 from mapping.providers.docebo import JWT_BEARER, DoceboClient
 from mapping.providers.docebo_poll import utc
-from mapping.providers.errors import AuthError, PermissionDenied
+from mapping.providers.errors import AuthError, PermissionDenied, ProviderError
 from mapping.providers.http import HttpClient, Politeness
 from tests.mapping.feed import drain
 from tests.mapping.providers.fake_lms import FakeLms, Fault, Reply, serving
@@ -265,3 +266,31 @@ def test_a_poll_becomes_the_learners_records(db_session):
         EnrollmentStatus.ON_HOLD,
         None,
     )
+
+
+def test_enrol_posts_a_student_and_an_enrolled_user_is_enrolled_already():
+    # Docebo lists what it could not do in `data.errors`; its words for a user enrolled
+    # already are not documented: these are assumed.
+    answers = iter([
+        {"data": {"enrolled": [12876], "errors": []}, "version": "1.0.0"},
+        {"data": {"enrolled": [], "errors": ["User 12876 is already enrolled in course 318"]}, "version": "1.0.0"},
+        {"data": {"enrolled": [], "errors": ["Course 999 does not exist"]}, "version": "1.0.0"},
+    ])  # fmt: skip
+    with serving() as lms:
+        docebo_platform(lms)
+        lms.answer("/learn/v1/enrollments/318/12876", lambda form: next(answers))
+        lms.answer("/learn/v1/enrollments/999/12876", lambda form: next(answers))
+        docebo = client(lms.url)
+        docebo.enrol("318", "12876")
+        docebo.enrol("318", "12876")  # enrolled already: nothing to do
+        with pytest.raises(ProviderError) as refused:
+            docebo.enrol("999", "12876")
+    assert lms.asked == ["POST /oauth2/token"] + [
+        "POST /learn/v1/enrollments/318/12876",
+        "POST /learn/v1/enrollments/318/12876",
+        "POST /learn/v1/enrollments/999/12876",
+    ]
+    assert [json.loads(body) for body in lms.bodies[1:]] == [{"level": 3}] * 3
+    sent = lms.headers[1]
+    assert (sent["Authorization"], sent["Content-Type"]) == (f"Bearer {TOKEN}", "application/json")
+    assert refused.value.message == "Docebo did not enrol the user: Course 999 does not exist"

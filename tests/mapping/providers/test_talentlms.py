@@ -23,7 +23,7 @@ from mapping.providers.http import HttpClient, Politeness
 from mapping.providers.talentlms import TalentLmsClient
 from mapping.providers.talentlms_poll import seconds
 from tests.mapping.feed import drain
-from tests.mapping.providers.fake_lms import FakeLms, Fault, serving
+from tests.mapping.providers.fake_lms import FakeLms, Fault, Reply, serving
 from tests.mapping.providers.fixtures import load
 from tests.mapping.providers.sites import api_site, sync
 
@@ -126,3 +126,24 @@ def test_a_poll_becomes_the_learners_records(db_session):
         EnrollmentStatus.IN_PROGRESS,
         Decimal("40.00"),
     )
+
+
+def test_enrol_posts_a_learner_and_an_enrolled_user_is_enrolled_already():
+    # TalentLMS does not document its words for a user enrolled already: these are assumed.
+    answers = iter([
+        [{"user_id": "57", "course_id": "14", "role": "learner"}],
+        Reply({"error": {"type": "invalid_request_error", "message": "The requested user is already enrolled in this course"}}, status=400),
+        Reply({"error": {"type": "invalid_request_error", "message": "The requested course does not exist"}}, status=400),
+    ])  # fmt: skip
+    with serving() as lms:
+        lms.answer("/api/v1/addusertocourse", lambda form: next(answers))
+        talent = client(lms.url)
+        talent.enrol("14", "57")
+        talent.enrol("14", "57")  # enrolled already: nothing to do
+        with pytest.raises(ProviderError) as refused:
+            talent.enrol("14", "57")
+    assert lms.asked == ["POST /api/v1/addusertocourse"] * 3
+    assert lms.bodies == ["user_id=57&course_id=14&role=learner"] * 3
+    sent = lms.headers[0]
+    assert (sent["Authorization"], sent["Content-Type"]) == ("Basic " + base64.b64encode(b"k3y:").decode(), "application/x-www-form-urlencoded")  # fmt: skip
+    assert refused.value.message == "TalentLMS said: The requested course does not exist"
