@@ -102,18 +102,32 @@ def deliver_due(
             break
         integration = session.get(LMSIntegrationConfig, row.lms_integration_id)
         assert integration is not None  # its rows go with it
+        if integration.id not in clients:
+            clients[integration.id] = _enroller(session, integration, secrets, private_networks)
+        client = clients[integration.id]
         if not integration.is_active:
             _fail(row, "the integration is deactivated", now)
+        elif isinstance(client, str):
+            _fail(row, client, now)
         else:
-            if integration.id not in clients:
-                pace = pacer(session, integration.id, integration.rate_limit_per_hour)
-                http = HttpClient(politeness(integration, private_networks), pace=pace)
-                config = secrets(integration.authentication_config)
-                clients[integration.id] = enroller(integration, config, http)
-            _deliver(session, integration, clients[integration.id], row, now)
+            _deliver(session, integration, client, row, now)
         session.commit()
         done.append(row)
     return done
+
+
+def _enroller(
+    session: Session, integration: LMSIntegrationConfig, secrets: Secrets, private_networks: bool
+) -> Any:
+    """The integration's client, or why there is none."""
+    try:
+        config = secrets(integration.authentication_config)
+    except ValueError as exc:  # sealed with a key this installation lacks
+        return f"{exc}: set the integration's authentication_config again"
+    pace = pacer(session, integration.id, integration.rate_limit_per_hour)
+    return enroller(
+        integration, config, HttpClient(politeness(integration, private_networks), pace=pace)
+    )
 
 
 def _deliver(

@@ -33,6 +33,7 @@ INTERVALS = {
 # abandoned.
 ABANDONED_AFTER = timedelta(hours=6)
 _OPEN = (SyncRunStatus.QUEUED, SyncRunStatus.RUNNING)
+# Opens an integration's sealed authentication_config; ValueError where it cannot.
 Secrets = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 
@@ -86,8 +87,16 @@ def run_queued(
                 integration = session.get(LMSIntegrationConfig, integration_id)
                 if run is None or integration is None or run.status is not SyncRunStatus.QUEUED:
                     continue
-                config = secrets(integration.authentication_config)
-                execute(session, run, config, private_networks=private_networks, progress=progress)
+                try:
+                    config = secrets(integration.authentication_config)
+                except ValueError as exc:  # sealed with a key this installation lacks
+                    run.status, run.finished_at = SyncRunStatus.FAILED, timestamps.now()
+                    run.error = f"{exc}: set the integration's authentication_config again"
+                    session.commit()
+                else:
+                    execute(
+                        session, run, config, private_networks=private_networks, progress=progress
+                    )
                 session.refresh(run)  # readable once its session is gone
                 ran.append(run)
     return ran

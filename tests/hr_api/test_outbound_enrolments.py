@@ -171,3 +171,22 @@ def test_a_sending_moodle_s_connection_test_names_the_enrol_function_its_service
         result = admin.post(f"lms-integrations/{moodle['id']}/test-connection/").json
     assert result["status"] == "incomplete"
     assert result["missing_permissions"][-1] == ENROL
+
+
+def test_an_enrolment_whose_credentials_cannot_be_opened_fails_saying_so(admin, db_session):
+    with serving() as lms:
+        moodle = moodle_sending(admin, lms)
+        jane = employee(admin, db_session, moodle)
+        enrollment = assign(admin, moodle, jane, f"{lms.url}/course/view.php?id=12")
+
+        def unreadable(stored):
+            raise ValueError("an integration secret cannot be decrypted with the configured keys")
+
+        deliver_due(db_session, unreadable, private_networks=True, now=now())
+    failed = shown(admin, enrollment)
+    assert (failed["status"], failed["message"]) == (
+        "failed",
+        "an integration secret cannot be decrypted with the configured keys: set the "
+        "integration's authentication_config again",
+    )
+    assert lms.requests == []

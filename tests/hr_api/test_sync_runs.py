@@ -108,3 +108,23 @@ def test_another_company_and_a_narrower_role_can_neither_poll_nor_read_the_runs(
         assert user.get(f"lms-integrations/{moodle['id']}/sync-runs/").status_code == status
         assert user.post(f"lms-integrations/{moodle['id']}/test-connection/").status_code == status
     assert admin.get(f"lms-integrations/{moodle['id']}/sync-runs/").json["items"] == []
+
+
+def test_a_run_whose_credentials_cannot_be_opened_fails_saying_so(
+    admin, db_session, engine, connection
+):
+    moodle = create(admin, **API, lms_code="MAPI", sync_frequency="on_demand", authentication_config={"token": "t"})  # fmt: skip
+    asked = admin.post(f"lms-integrations/{moodle['id']}/sync/").json
+
+    def unreadable(stored):
+        raise ValueError("an integration secret cannot be decrypted with the configured keys")
+
+    sessions = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    [ran] = run_queued(engine, sessions, unreadable, private_networks=True)
+    assert str(ran.id) == asked["id"]
+    [run] = admin.get(f"lms-integrations/{moodle['id']}/sync-runs/").json["items"]
+    assert (run["status"], run["error"]) == (
+        "failed",
+        "an integration secret cannot be decrypted with the configured keys: set the "
+        "integration's authentication_config again",
+    )
