@@ -20,6 +20,7 @@ from config import Settings
 from hr_api.crypto import SecretBox
 from mapping.choices import IntegrationMethod
 from mapping.models import LMSIntegrationConfig, SyncRun
+from mapping.outbox import process_batch
 from mapping.providers.outbound import deliver_due
 from mapping.providers.schedule import fail_abandoned, queue_due, run_queued
 from mapping.providers.sync import execute, queue
@@ -94,8 +95,11 @@ def providers_sync(integration_id: uuid.UUID) -> None:
         )
         click.echo()
         click.echo(_figures(run))
+        failed = bool(run.error)
+        if settings.folds_immediately:
+            fold_outbox(session)
     engine.dispose()
-    if run.error:
+    if failed:
         raise SystemExit(1)
 
 
@@ -122,6 +126,8 @@ def scheduler(every: float) -> None:
         ):
             log.info("sync run %s of %s: %s", run.id, run.lms_integration_id, _figures(run))
         with make_session() as session:
+            if settings.folds_immediately:
+                fold_outbox(session)
             for asked in deliver_due(
                 session, opened, private_networks=settings.providers_private_networks,
                 now=timestamps.now(),
@@ -139,6 +145,14 @@ def scheduler(every: float) -> None:
         pass
     finally:
         engine.dispose()
+
+
+def fold_outbox(session: Session) -> None:
+    """Fold what is waiting in the outbox, where no `lrs worker` is expected to (SQLite, or
+    LRS_FOLD_IMMEDIATELY): what a poll stores then reaches the HR records as pushed
+    statements do."""
+    while process_batch(session):
+        session.commit()
 
 
 def _figures(run: SyncRun) -> str:

@@ -15,9 +15,11 @@ from config import Settings
 from hr_api.crypto import SecretBox
 from lrs.cli import main
 from mapping.choices import IntegrationMethod, LmsType
-from mapping.models import SyncRun
+from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
+from mapping.models import LMSCourseEnrollment, SyncRun
 from statements.credentials import get_or_create_company
 from statements.models import Company, StatementOutbox, StatementRow
+from statements.timestamps import now
 from tests.factories import IntegrationFactory
 from tests.mapping.providers.fake_lms import serving
 from tests.mapping.providers.test_moodle_sync import moodle_site
@@ -93,3 +95,29 @@ def test_a_failed_sync_exits_with_an_error(engine, cli_env, company_id):
         "failed: 1 pages, 0 records read, 0 statements stored, 0 already stored; Moodle refused the token"
         in result.output
     )
+
+
+def test_where_no_worker_folds_a_sync_from_the_command_line_reaches_the_records(
+    engine, cli_env, company_id
+):
+    secrets = SecretBox.from_settings(Settings.from_env(cli_env))
+    with serving() as lms:
+        moodle_site(lms)
+        with Session(engine) as session, session.begin():
+            integration = IntegrationFactory.build(
+                company_id=company_id, lms_type=LmsType.MOODLE, api_endpoint_url=lms.url,
+                integration_method=IntegrationMethod.API,
+                authentication_config=secrets.seal({"token": "s3cr3t"}),
+            )  # fmt: skip
+            session.add(integration)
+            session.flush()
+            [jane] = upsert_employees(session, company_id, [EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(integration.id, "57")])], now())  # fmt: skip
+            integration_id, jane_id = integration.id, jane.id
+        env = {**cli_env, "LRS_FOLD_IMMEDIATELY": "true"}
+        synced = CliRunner().invoke(main, ["providers", "sync", "--integration", str(integration_id)], env=env)  # fmt: skip
+    assert synced.exit_code == 0, synced.output
+    with Session(engine) as session:
+        waiting = session.scalar(select(func.count()).select_from(StatementOutbox).where(StatementOutbox.company_id == company_id))  # fmt: skip
+        courses = session.scalars(select(LMSCourseEnrollment.course_code).where(LMSCourseEnrollment.employee_id == jane_id)).all()  # fmt: skip
+    assert waiting == 0
+    assert sorted(courses) == ["GDPR101", "ISA24"]
