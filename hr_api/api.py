@@ -10,12 +10,12 @@ from marshmallow import Schema, fields
 
 from hr_api.audit import audit_key
 from hr_api.context import audit_denied
-from hr_api.crypto import SecretBox
 from hr_api.state import STATE_KEY, HrState
 from hr_api.tokens import TokenVerifier
 from lrs.context import state
 from lrs.guards import SUSPECT_ESCAPES, refuse_nul_parameters, refuse_unstorable
 from lrs.problems import domain_error_response
+from mapping.secrets import SecretBox
 from statements.errors import BadRequest, Forbidden
 
 PREFIX = "/api"

@@ -7,8 +7,8 @@ from typing import cast
 
 from flask import current_app
 
-from hr_api.crypto import SecretBox
 from hr_api.tokens import TokenVerifier
+from mapping.secrets import SecretBox
 
 STATE_KEY = "hr_api"
 

@@ -16,14 +16,14 @@ from sqlalchemy.orm import sessionmaker
 
 from config import Settings
 from hr_api import api as hr_api
-from lrs import problems, xapi
+from lrs import lti, problems, xapi
 from lrs.context import STATE_KEY, AppState, close_session, open_session, state
 from mapping.outbox import fold_now
 from statements import ingest
 from statements.db import make_engine
 
 log = logging.getLogger(__name__)
-FACES: tuple[Callable[[Flask], None], ...] = (xapi.init_app, hr_api.init_app)
+FACES: tuple[Callable[[Flask], None], ...] = (xapi.init_app, lti.init_app, hr_api.init_app)
 
 
 def create_app(

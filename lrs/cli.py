@@ -27,15 +27,16 @@ from hr_api.admins import make_admin, user_for_email
 from hr_api.audit import audit_key, checkpoint
 from hr_api.audit import seal as seal_audit
 from hr_api.audit import verify as verify_audit
-from hr_api.crypto import SecretBox, rotate_integration_secrets
 from hr_api.demo import COMPANY as DEMO_COMPANY
 from hr_api.demo import load_demo
 from hr_api.tokens import development_token
 from lrs import migrate
 from lrs.app import create_app
 from lrs.providers_cli import providers, scheduler
+from mapping.lti import rotate, tool_keys
 from mapping.outbox import run_worker
 from mapping.rebuild import rebuild
+from mapping.secrets import SecretBox, rotate_integration_secrets
 from statements import timestamps
 from statements.credentials import (
     SCOPES,
@@ -344,6 +345,24 @@ def secrets_rotate() -> None:
     with _session() as (settings, session):
         rotated = rotate_integration_secrets(session, SecretBox.from_settings(settings))
     click.echo(f"re-encrypted the secrets of {rotated} integrations")
+
+
+@main.group()
+def lti() -> None:
+    """The LTI 1.3 tool."""
+
+
+@lti.group("keys")
+def lti_keys() -> None:
+    """The tool's signing keys, published at /lti/jwks."""
+
+
+@lti_keys.command("rotate")
+def lti_keys_rotate() -> None:
+    """Sign with a new key from now on; the one before it stays published for what it signed."""
+    with _session() as (settings, session):
+        made = rotate(session, SecretBox.from_settings(settings), timestamps.now())
+        click.echo(f"the tool signs with key {made.kid}; published: {len(tool_keys(session))}")
 
 
 @main.group()

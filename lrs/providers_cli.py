@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
-from hr_api.crypto import SecretBox
 from mapping.choices import IntegrationMethod
 from mapping.models import LMSIntegrationConfig, SyncRun
 from mapping.outbox import process_batch
 from mapping.providers.outbound import deliver_due
 from mapping.providers.schedule import fail_abandoned, queue_due, run_queued
 from mapping.providers.sync import execute, queue
+from mapping.secrets import SecretBox
 from statements import timestamps
 from statements.db import make_engine
 from statements.models import Company

@@ -490,3 +490,60 @@ class OutboundEnrolment(Base):
         Index("idx_outbound_enrollment", "enrollment_id", unique=True),
         Index("idx_outbound_due", "status", "next_attempt_at"),
     )
+
+
+class LtiPlatform(Base):
+    """An LMS that launches the LTI tool: an integration whose `integration_method` is lti,
+    found by its issuer and client id when it launches (which carry no company). Its
+    `authentication_config` holds the same, sealed; this is the part a launch may read."""
+
+    __tablename__ = "hr_lti_platforms"
+
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE"), primary_key=True
+    )
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    deployment_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    auth_login_url: Mapped[str] = mapped_column(String(2000))
+    auth_token_url: Mapped[str] = mapped_column(String(2000))
+    key_set_url: Mapped[str] = mapped_column(String(2000))
+    # The token endpoint's audience, where it is not the token URL.
+    audience: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The platform's JWKS as last fetched, so that its keys are found by `kid`.
+    key_set: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    __table_args__ = (UniqueConstraint("issuer", "client_id", name="uq_lti_platform_client"),)
+
+
+class LtiToolKey(Base):
+    """One of the tool's RSA key pairs: the newest signs, and every one not retired is
+    published at /lti/jwks so that what the previous one signed still verifies."""
+
+    __tablename__ = "hr_lti_tool_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The private key's PEM, sealed like integrations' secrets (mapping.secrets).
+    private_key: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]
+
+
+class LtiLogin(Base):
+    """An OIDC login the tool began for a platform: the state it bound to the browser and
+    the nonce the launch's id_token must carry, each good for one launch."""
+
+    __tablename__ = "hr_lti_logins"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    target_link_uri: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("idx_lti_logins_created", "created_at"),)

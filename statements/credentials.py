@@ -73,6 +73,16 @@ def hr_authority(home_page: str) -> dict[str, Any]:
     }
 
 
+def integration_authority(home_page: str, integration_id: uuid.UUID, name: str) -> dict[str, Any]:
+    """The authority of what the service records for an LMS integration itself (what its
+    polls read, its LTI launches), as the integration's own LRS credentials would be."""
+    return {
+        "objectType": "Agent",
+        "name": name[:200],
+        "account": {"homePage": home_page, "name": f"integration:{integration_id}"},
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling: the credential, its company and what it may do."""

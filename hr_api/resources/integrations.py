@@ -38,7 +38,8 @@ from mapping.choices import (
 )
 from mapping.health import fold_backlog
 from mapping.integration_rules import IntegrationRules
-from mapping.models import LMSIntegrationConfig
+from mapping.lti import register, registration_problems, taken
+from mapping.models import LMSIntegrationConfig, LtiPlatform
 from mapping.providers.connect import READ, test_connection
 from mapping.providers.credentials import config_problems
 from mapping.providers.errors import ProviderError
@@ -49,7 +50,7 @@ from statements.credentials import (
     count_active,
     revoke_integration_credentials,
 )
-from statements.errors import BadRequest, FieldError
+from statements.errors import BadRequest, Conflict, FieldError
 
 blp = Blueprint(
     "lms-integrations", __name__, description="LMS integrations and their LRS credentials"
@@ -231,12 +232,16 @@ class Integrations(MethodView):
             created_at=now,
             updated_at=now,
         )
-        _require_api_credentials(
-            data["lms_type"], data["integration_method"], data["authentication_config"]
+        _require_credentials(
+            integration.id,
+            data["lms_type"],
+            data["integration_method"],
+            data["authentication_config"],
         )
         _apply(integration, data)
         session.add(integration)
         session.flush()
+        _keep_platform(integration, data["authentication_config"])
         audit_event("create", "lms_integration", integration.id, after=_dump(integration))
         session.commit()
         return integration
@@ -297,15 +302,20 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
         check_lms_code(session, integration.company_id, data["lms_code"], integration.id)
     before = _dump(integration)
     rules = (integration.field_mappings, integration.transformation_rules)
+    config = (
+        data["authentication_config"]
+        if "authentication_config" in data
+        else hr_state().secrets.open(integration.authentication_config)
+    )
     if {"lms_type", "integration_method", "authentication_config"} & data.keys():
-        _require_api_credentials(
+        _require_credentials(
+            integration.id,
             data.get("lms_type", integration.lms_type),
             data.get("integration_method", integration.integration_method),
-            data["authentication_config"]
-            if "authentication_config" in data
-            else hr_state().secrets.open(integration.authentication_config),
+            config,
         )
     _apply(integration, data)
+    _keep_platform(integration, config)
     integration.updated_by_user_id = current_access().user_id
     integration.updated_at = datetime.now(UTC)
     if (integration.field_mappings, integration.transformation_rules) != rules:
@@ -387,10 +397,23 @@ def _test_api(integration: LMSIntegrationConfig) -> dict[str, Any]:
     }
 
 
-def _require_api_credentials(
-    lms_type: LmsType, method: IntegrationMethod, config: dict[str, Any]
+def _require_credentials(
+    integration_id: uuid.UUID, lms_type: LmsType, method: IntegrationMethod, config: dict[str, Any]
 ) -> None:
-    """An API integration's credentials must hold what its LMS's client needs."""
+    """An API integration's credentials must hold what its LMS's client needs, and an LTI
+    platform's what a launch is checked against."""
+    if method is IntegrationMethod.LTI:
+        if problems := registration_problems(config):
+            raise BadRequest(
+                "an LTI platform's authentication_config needs "
+                + ", ".join(path.rsplit(".", 1)[-1] for path in problems),
+                [FieldError(path, message) for path, message in problems.items()],
+            )
+        if taken(request_session(), config["issuer"], config["client_id"], integration_id):
+            raise Conflict(
+                "another integration has registered this issuer and client_id: a platform's "
+                "client id names one integration"
+            )
     if method is not IntegrationMethod.API:
         return
     problems = config_problems(lms_type, config)
@@ -400,6 +423,16 @@ def _require_api_credentials(
             + ", ".join(path.rsplit(".", 1)[-1] for path in problems),
             [FieldError(path, message) for path, message in problems.items()],
         )
+
+
+def _keep_platform(integration: LMSIntegrationConfig, config: dict[str, Any]) -> None:
+    """Where launches find an LTI platform: kept while the integration is one."""
+    session = request_session()
+    if integration.integration_method is IntegrationMethod.LTI:
+        register(session, integration, config)
+    elif (platform := session.get(LtiPlatform, integration.id)) is not None:
+        session.delete(platform)
+    session.flush()
 
 
 def _connection(

@@ -1,5 +1,194 @@
-"""The LTI 1.3 tool face: platform launches become statements through `statements.ingest`.
-
-Empty until the tool is built; it is a face beside `lrs.xapi` and `hr_api`, and imports
-neither.
+"""The LTI 1.3 tool face: an LMS course's link to the tool logs the learner in through OIDC
+(`/lti/login`), launches (`/lti/launch`), and the launch becomes a statement through
+`statements.ingest`; the tool's public keys are at `/lti/jwks`. Platforms are integrations
+whose `integration_method` is lti (mapping.lti). It imports neither `lrs.xapi` nor `hr_api`.
 """
+
+from __future__ import annotations
+
+import html
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from sqlalchemy import delete, select
+
+from lrs.context import request_session, state
+from lrs.lti.events import course_of, is_instructor, record_launch
+from lrs.lti.launch import COOKIE, LOGIN_LIFETIME, LaunchRefused, verify
+from lrs.problems import problem
+from mapping.lti import public_jwks, rotate, tool_keys
+from mapping.models import LMSCourseEnrollment, LtiLogin, LtiPlatform
+from mapping.secrets import SecretBox
+from statements import timestamps
+from statements.errors import BadRequest
+
+PREFIX = "/lti"
+bp = Blueprint("lti", __name__)
+FORGOTTEN_AFTER = timedelta(days=1)  # logins kept this long, launched or not
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp, url_prefix=PREFIX)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """OIDC third-party login initiation: send the browser to the platform's authorisation
+    endpoint with a fresh state (bound to this browser by a cookie) and nonce."""
+    asked = request.values
+    issuer, hint, target = (asked.get(k, "") for k in ("iss", "login_hint", "target_link_uri"))
+    if not issuer or not hint or not target:
+        raise BadRequest("an LTI login needs iss, login_hint and target_link_uri")
+    session = request_session()
+    query = select(LtiPlatform).where(LtiPlatform.issuer == issuer)
+    if client_id := asked.get("client_id"):
+        query = query.where(LtiPlatform.client_id == client_id)
+    platforms = session.scalars(query).all()
+    if not platforms:
+        raise BadRequest(
+            f"no LTI platform with issuer {issuer}"
+            + (f" and client id {client_id}" if client_id else "")
+            + " is registered: create an lti integration with them (POST /api/lms-integrations/)"
+        )
+    if len(platforms) > 1:
+        raise BadRequest(
+            f"the issuer {issuer} has several client ids registered: the platform must send "
+            "client_id with the login"
+        )
+    [platform] = platforms
+    deployment = asked.get("lti_deployment_id")
+    if deployment and deployment not in platform.deployment_ids:
+        raise BadRequest(
+            f"the deployment {deployment} is not registered: add it to the integration's "
+            "deployment_ids"
+        )
+    now = timestamps.now()
+    started = LtiLogin(
+        state=secrets.token_urlsafe(32),
+        nonce=secrets.token_urlsafe(32),
+        lms_integration_id=platform.lms_integration_id,
+        target_link_uri=target,
+        created_at=now,
+        used_at=None,
+    )
+    session.execute(delete(LtiLogin).where(LtiLogin.created_at < now - FORGOTTEN_AFTER))
+    session.add(started)
+    session.commit()
+    sent = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": platform.client_id,
+        "redirect_uri": state().settings.base_url + PREFIX + "/launch",
+        "login_hint": hint,
+        "state": started.state,
+        "nonce": started.nonce,
+    }
+    if message_hint := asked.get("lti_message_hint"):
+        sent["lti_message_hint"] = message_hint
+    separator = "&" if "?" in platform.auth_login_url else "?"
+    response = Response(
+        status=302, headers={"Location": platform.auth_login_url + separator + urlencode(sent)}
+    )
+    # SameSite=None: the launch comes back as a POST from the platform's site.
+    response.set_cookie(
+        COOKIE + started.state,
+        "1",
+        max_age=int(LOGIN_LIFETIME.total_seconds()),
+        path=PREFIX,
+        secure=True,
+        httponly=True,
+        samesite="None",
+    )
+    return response
+
+
+@bp.post("/launch")
+def launch() -> Response:
+    """A launch: checked (lrs.lti.launch), recorded, and answered with the learner's page for
+    the course, or the instructor's roster."""
+    session = request_session()
+    try:
+        checked = verify(
+            session,
+            request.form.to_dict(),
+            request.cookies.to_dict(),
+            timestamps.now(),
+            private_networks=state().settings.providers_private_networks,
+        )
+    except LaunchRefused as exc:
+        session.rollback()
+        return problem(400, "lti_launch_refused", exc.reason)
+    course = course_of(checked)
+    if is_instructor(checked):
+        body = _roster(checked.platform, course)
+    else:
+        record_launch(session, checked)
+        body = _learner_page(course)
+    session.commit()
+    response = Response(body, mimetype="text/html")
+    response.delete_cookie(
+        COOKIE + request.form["state"], path=PREFIX, secure=True, samesite="None"
+    )
+    return response
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    """The tool's public keys: the signing one and the one before it."""
+    session = request_session()
+    if not tool_keys(session):
+        rotate(session, SecretBox.from_settings(state().settings), timestamps.now())
+        session.commit()
+    return jsonify(public_jwks(session))
+
+
+def _learner_page(course: dict[str, object]) -> str:
+    name = html.escape(_name(course))
+    return _page(name, f"<p>Your launch of {name} is recorded.</p>")
+
+
+def _roster(platform: LtiPlatform, course: dict[str, object]) -> str:
+    """The course's learners and how far each has got."""
+    rows = (
+        request_session()
+        .scalars(
+            select(LMSCourseEnrollment)
+            .where(
+                LMSCourseEnrollment.lms_integration_id == platform.lms_integration_id,
+                LMSCourseEnrollment.course_activity_id == course["id"],
+            )
+            .order_by(LMSCourseEnrollment.enrollment_number)
+        )
+        .all()
+    )
+    lines = "".join(
+        f"<tr><td>{html.escape(row.enrollment_number)}</td>"
+        f"<td>{html.escape(row.enrollment_status.value)}</td>"
+        f"<td>{row.progress_percentage}%</td></tr>"
+        for row in rows
+    )
+    table = (
+        "<table><thead><tr><th scope='col'>Enrollment</th><th scope='col'>Status</th>"
+        f"<th scope='col'>Progress</th></tr></thead><tbody>{lines}</tbody></table>"
+        if rows
+        else "<p>No learner has launched this course yet.</p>"
+    )
+    return _page(html.escape(_name(course)), table)
+
+
+def _name(course: dict[str, object]) -> str:
+    definition = course.get("definition")
+    names = definition.get("name", {}) if isinstance(definition, dict) else {}
+    return str(next(iter(names.values()), "this course"))
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'></head>"
+        f"<body><main><h1>{title}</h1>{body}</main></body></html>"
+    )

@@ -28,6 +28,7 @@ from mapping.providers.ledger import Ledger
 from mapping.providers.rate import pacer
 from mapping.providers.statements import Read, voiding
 from statements import ingest, timestamps
+from statements.credentials import integration_authority
 from statements.db import chunks, one_of
 from statements.errors import DomainError
 from statements.keys import agent_key
@@ -60,16 +61,6 @@ def queue(
     session.add(run)
     session.flush()
     return run
-
-
-def authority(company: Company, integration: LMSIntegrationConfig) -> dict[str, Any]:
-    """The authority of what a poll stores: the integration itself, as its LRS credentials
-    would be."""
-    return {
-        "objectType": "Agent",
-        "name": f"{integration.lms_name} (API)"[:200],
-        "account": {"homePage": company.home_page, "name": f"integration:{integration.id}"},
-    }
 
 
 def execute(
@@ -187,7 +178,9 @@ def _store_new(
     new = list({s["id"]: s for s in statements if uuid.UUID(s["id"]) not in known}.values())
     run.duplicates_skipped += len(statements) - len(new)
     if new:
-        by = authority(company, integration)
+        by = integration_authority(
+            company.home_page, integration.id, f"{integration.lms_name} (API)"
+        )
         ingest.receive(
             session,
             company.id,

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from hr_api.crypto import SecretBox
 from hr_api.models import AuditEvent
 from mapping.models import LMSIntegrationConfig
 from mapping.outbox import process_batch
+from mapping.secrets import SecretBox
 from statements import ingest, timestamps
 from statements.models import StatementOutbox, StatementRow
 from tests.mapping.providers.fake_lms import serving

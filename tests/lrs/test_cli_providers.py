@@ -12,11 +12,11 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from config import Settings
-from hr_api.crypto import SecretBox
 from lrs.cli import main
 from mapping.choices import IntegrationMethod, LmsType
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
 from mapping.models import LMSCourseEnrollment, SyncRun
+from mapping.secrets import SecretBox
 from statements.credentials import get_or_create_company
 from statements.models import Company, StatementOutbox, StatementRow
 from statements.timestamps import now

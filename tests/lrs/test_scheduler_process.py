@@ -20,10 +20,10 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from config import Settings
-from hr_api.crypto import SecretBox
 from mapping.choices import IntegrationMethod, LmsType, SyncFrequency, SyncRunStatus
 from mapping.models import LMSIntegrationConfig, SyncRun
 from mapping.providers.sync import execute, queue
+from mapping.secrets import SecretBox
 from statements.credentials import get_or_create_company
 from statements.models import Company, StatementOutbox, StatementRow
 from tests.factories import IntegrationFactory

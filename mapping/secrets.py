@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import ConfigError, Settings
-from mapping.models import LMSIntegrationConfig
+from mapping.models import LMSIntegrationConfig, LtiToolKey
 
 CIPHERTEXT = "ciphertext"
 
@@ -65,7 +65,8 @@ class SecretBox:
 
 
 def rotate_integration_secrets(session: Session, box: SecretBox) -> int:
-    """Re-encrypt every integration's secrets with the newest key; return how many there are.
+    """Re-encrypt every integration's secrets, and the LTI tool's private keys, with the newest
+    key; return how many integrations there are.
     A secret no configured key opens stops the rotation, naming its integration."""
     integrations = session.scalars(select(LMSIntegrationConfig)).all()
     for integration in integrations:
@@ -75,5 +76,13 @@ def rotate_integration_secrets(session: Session, box: SecretBox) -> int:
             raise ConfigError(
                 f"the secrets of integration {integration.id} ({integration.lms_name}) cannot "
                 "be decrypted with the configured keys; add the key they were sealed with"
+            ) from None
+    for key in session.scalars(select(LtiToolKey)):
+        try:
+            key.private_key = box.rotate(key.private_key)
+        except InvalidToken:
+            raise ConfigError(
+                f"the LTI tool key {key.kid} cannot be decrypted with the configured keys; add "
+                "the key it was sealed with"
             ) from None
     return len(integrations)

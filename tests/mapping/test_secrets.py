@@ -12,10 +12,10 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from config import ConfigError
-from hr_api.crypto import SecretBox
 from lrs.app import create_app
 from lrs.cli import main
 from mapping.models import LMSIntegrationConfig
+from mapping.secrets import SecretBox
 from statements.models import Company
 from tests.factories import CompanyFactory, IntegrationFactory
 

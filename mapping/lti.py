@@ -1,0 +1,141 @@
+"""The LTI tool's side of integrations: a platform's registration (what an LMS admin copies
+from their LMS into an lti integration's `authentication_config`), the platform's signing
+keys as its JWKS publishes them, and the tool's own key pairs.
+
+A launch carries an issuer and a client id, not a company: the registration is kept, in the
+clear, where a launch finds it by those two (mapping.models.LtiPlatform)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from joserfc.jwk import RSAKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mapping.models import LMSIntegrationConfig, LtiPlatform, LtiToolKey
+from mapping.providers.http import HttpClient, Politeness
+from mapping.secrets import SecretBox
+
+URLS = ("auth_login_url", "auth_token_url", "key_set_url")
+KEY_BITS = 2048
+PUBLISHED = 2  # tool keys published at once: the signing one and the one before it
+
+
+def registration_problems(config: Mapping[str, Any]) -> dict[str, str]:
+    """What an lti integration's `authentication_config` lacks or gets wrong, by key."""
+    found: dict[str, str] = {}
+    for key in ("issuer", "client_id", *URLS):
+        value = config.get(key)
+        if not isinstance(value, str) or not value.strip():
+            found[f"authentication_config.{key}"] = "required for an LTI platform"
+        elif key != "client_id" and not _is_url(value):
+            found[f"authentication_config.{key}"] = "must be an http or https URL"
+    deployments = config.get("deployment_ids")
+    if (
+        not isinstance(deployments, list)
+        or not deployments
+        or not all(isinstance(d, str) and d for d in deployments)
+    ):
+        found["authentication_config.deployment_ids"] = (
+            "a list of the deployment ids the platform gave the tool"
+        )
+    audience = config.get("audience", "")
+    if not isinstance(audience, str):
+        found["authentication_config.audience"] = "must be a string"
+    return found
+
+
+def register(
+    session: Session, integration: LMSIntegrationConfig, config: Mapping[str, Any]
+) -> LtiPlatform:
+    """Keep the registration where launches find it (the config checked already)."""
+    platform = session.get(LtiPlatform, integration.id) or LtiPlatform(
+        lms_integration_id=integration.id, company_id=integration.company_id, key_set={}
+    )
+    changed_keys = platform.key_set_url != config["key_set_url"]
+    platform.issuer = config["issuer"].strip()
+    platform.client_id = config["client_id"].strip()
+    platform.deployment_ids = list(config["deployment_ids"])
+    platform.auth_login_url, platform.auth_token_url, platform.key_set_url = (
+        config[key].strip() for key in URLS
+    )
+    platform.audience = str(config.get("audience", "")).strip()
+    if changed_keys:
+        platform.key_set = {}
+    session.add(platform)
+    return platform
+
+
+def taken(session: Session, issuer: str, client_id: str, integration_id: uuid.UUID) -> bool:
+    """Whether another integration has registered this issuer and client id."""
+    other = session.scalar(
+        select(LtiPlatform.lms_integration_id).where(
+            LtiPlatform.issuer == issuer.strip(),
+            LtiPlatform.client_id == client_id.strip(),
+            LtiPlatform.lms_integration_id != integration_id,
+        )
+    )
+    return other is not None
+
+
+def platform_key(
+    session: Session, platform: LtiPlatform, kid: str, *, private_networks: bool
+) -> dict[str, Any] | None:
+    """The platform's public key `kid`, from its JWKS as last fetched, fetched again once
+    when it does not hold that `kid` (the platform rotated its keys); None when not even
+    the JWKS fetched now does."""
+    for refetch in (False, True):
+        if refetch or not platform.key_set:
+            http = HttpClient(Politeness(timeout_seconds=10, private_networks=private_networks))
+            platform.key_set = http.request("GET", platform.key_set_url).json()
+            session.flush()
+        keys = platform.key_set.get("keys") if isinstance(platform.key_set, dict) else None
+        for key in keys or []:
+            if isinstance(key, dict) and key.get("kid") == kid:
+                return key
+        if refetch:
+            return None
+    return None
+
+
+def tool_keys(session: Session) -> list[LtiToolKey]:
+    """The tool's published keys, newest (the signing one) first."""
+    return list(
+        session.scalars(
+            select(LtiToolKey)
+            .where(LtiToolKey.retired_at.is_(None))
+            .order_by(LtiToolKey.created_at.desc())
+        )
+    )
+
+
+def rotate(session: Session, box: SecretBox, now: datetime) -> LtiToolKey:
+    """A new signing key; the one before it stays published, older ones are retired."""
+    key = RSAKey.generate_key(KEY_BITS, private=True, auto_kid=True)
+    public = key.as_dict(private=False)
+    created = LtiToolKey(
+        kid=str(public["kid"]),
+        public_jwk={**public, "alg": "RS256", "use": "sig"},
+        private_key=box.seal(key.as_pem(private=True).decode()),
+        created_at=now,
+        retired_at=None,
+    )
+    session.add(created)
+    session.flush()
+    for older in tool_keys(session)[PUBLISHED:]:
+        older.retired_at = now
+    return created
+
+
+def public_jwks(session: Session) -> dict[str, Any]:
+    return {"keys": [key.public_jwk for key in tool_keys(session)]}
+
+
+def _is_url(value: str) -> bool:
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
