@@ -126,8 +126,7 @@ def launch() -> Response:
     if is_instructor(checked):
         body = _roster(checked.platform, course)
     else:
-        record_launch(session, checked)
-        body = _learner_page(course)
+        body = _learner_page(course, record_launch(session, checked))
     session.commit()
     response = Response(body, mimetype="text/html")
     response.delete_cookie(
@@ -146,9 +145,28 @@ def jwks() -> Response:
     return jsonify(public_jwks(session))
 
 
-def _learner_page(course: dict[str, object]) -> str:
+def _learner_page(course: dict[str, object], enrollment: LMSCourseEnrollment | None) -> str:
+    """The learner's own record of the course: where they stand, and by when."""
     name = html.escape(_name(course))
-    return _page(name, f"<p>Your launch of {name} is recorded.</p>")
+    if enrollment is None:
+        return _page(
+            name,
+            "<p>Your launch is recorded. Your HR records will show it once HR links your "
+            "account on this LMS to you.</p>",
+        )
+    facts = [
+        ("Status", enrollment.enrollment_status.value.replace("_", " ")),
+        ("Progress", f"{enrollment.progress_percentage}%"),
+        ("Due", enrollment.due_date.isoformat() if enrollment.due_date else "no due date"),
+    ]
+    if enrollment.score_achieved is not None:
+        facts.append(("Score", f"{enrollment.score_achieved}"))
+    rows = "".join(f"<dt>{label}</dt><dd>{html.escape(value)}</dd>" for label, value in facts)
+    bar = (
+        f"<progress max='100' value='{enrollment.progress_percentage}' "
+        f"aria-label='Progress'>{enrollment.progress_percentage}%</progress>"
+    )
+    return _page(name, f"<dl>{rows}</dl>{bar}")
 
 
 def _roster(platform: LtiPlatform, course: dict[str, object]) -> str:

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from lrs.lti.launch import Launch
 from mapping.identity import email_keys, find_employees
-from mapping.models import LMSIntegrationConfig
+from mapping.keys import EnrollmentKey
+from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig
+from mapping.outbox import fold_now
 from statements import ingest
 from statements.credentials import integration_authority
 from statements.keys import agent_key
@@ -48,8 +50,10 @@ def course_of(launch: Launch) -> dict[str, Any]:
     }
 
 
-def record_launch(session: Session, launch: Launch) -> dict[str, Any]:
-    """Store the launch as a statement; return it."""
+def record_launch(session: Session, launch: Launch) -> LMSCourseEnrollment | None:
+    """Store the launch as a statement and fold it at once (the learner's page shows what
+    it made); return the learner's enrollment, None for a learner the identity map does
+    not know."""
     platform, claims = launch.platform, launch.claims
     integration = session.get(LMSIntegrationConfig, platform.lms_integration_id)
     company = session.get(Company, platform.company_id)
@@ -77,7 +81,7 @@ def record_launch(session: Session, launch: Launch) -> dict[str, Any]:
         },
     }
     by = integration_authority(company.home_page, integration.id, f"{integration.lms_name} (LTI)")
-    ingest.receive(
+    ids = ingest.receive(
         session,
         company.id,
         [statement],
@@ -85,8 +89,16 @@ def record_launch(session: Session, launch: Launch) -> dict[str, Any]:
         authority_key=agent_key(by) or "",
         may_define=True,
         integration_id=integration.id,
+        hand_on=False,
     )
-    return statement
+    fold_now(session, company.id, ids)
+    key = agent_key(actor) or ""
+    employee = find_employees(session, company.id, [(integration.id, key)])[(integration.id, key)]
+    if employee is None:
+        return None
+    return session.get(
+        LMSCourseEnrollment, EnrollmentKey(company.id, integration.id, employee, course["id"]).id
+    )
 
 
 def _actor(

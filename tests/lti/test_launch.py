@@ -138,6 +138,11 @@ def test_a_learner_s_launch_is_recorded_and_folded_into_their_enrollment(site, a
     response = browser.post("/lti/launch", data={"id_token": platform.sign(platform.claims(nonce)), "state": state})  # fmt: skip
     assert response.status_code == 200, response.json
     assert "<h1>Forklift safety</h1>" in response.text
+    # Folded in the launch: the learner sees where they stand.
+    assert (
+        "<dt>Status</dt><dd>in progress</dd><dt>Progress</dt><dd>0.00%</dd><dt>Due</dt><dd>no due date</dd>"
+        in response.text
+    )
     [row] = db_session.scalars(select(StatementRow)).all()
     assert (row.integration_id, row.verb_key.endswith("launched")) == (uuid.UUID(integration["id"]), True)  # fmt: skip
     drain(db_session)
@@ -202,7 +207,10 @@ def test_several_audiences_are_taken_with_the_client_id_as_authorised_party(site
     platform, _, browser = site
     state, nonce = log_in(browser, platform)
     token = platform.sign(platform.claims(nonce, aud=["tool-client-1", "someone-else"], azp="tool-client-1"))  # fmt: skip
-    assert browser.post("/lti/launch", data={"id_token": token, "state": state}).status_code == 200
+    response = browser.post("/lti/launch", data={"id_token": token, "state": state})
+    assert response.status_code == 200
+    # A learner the identity map does not know yet.
+    assert "Your HR records will show it once HR links your account" in response.text
 
 
 def test_the_signature_checks_refuse_what_the_platform_did_not_sign(site, db_session):
