@@ -545,5 +545,8 @@ class LtiLogin(Base):
     target_link_uri: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # A deep linking request's settings and deployment, kept until the instructor answers.
+    deep_linking: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    answered_at: Mapped[datetime | None]
 
     __table_args__ = (Index("idx_lti_logins_created", "created_at"),)

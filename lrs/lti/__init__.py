@@ -15,8 +15,17 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy import delete, select
 
 from lrs.context import request_session, state
+from lrs.lti.deep_linking import answering, choices, response_jwt
 from lrs.lti.events import course_of, is_instructor, record_launch
-from lrs.lti.launch import COOKIE, LOGIN_LIFETIME, LaunchRefused, verify
+from lrs.lti.launch import (
+    COOKIE,
+    DEEP_LINKING,
+    DEEP_LINKING_REQUEST,
+    LOGIN_LIFETIME,
+    Launch,
+    LaunchRefused,
+    verify,
+)
 from lrs.problems import problem
 from mapping.lti import public_jwks, rotate, tool_keys
 from mapping.models import LMSCourseEnrollment, LtiLogin, LtiPlatform
@@ -123,7 +132,9 @@ def launch() -> Response:
         session.rollback()
         return problem(400, "lti_launch_refused", exc.reason)
     course = course_of(checked)
-    if is_instructor(checked):
+    if checked.message_type == DEEP_LINKING_REQUEST:
+        body = _chooser(checked, request.form["state"])
+    elif is_instructor(checked):
         body = _roster(checked.platform, course)
     else:
         body = _learner_page(course, record_launch(session, checked))
@@ -135,6 +146,45 @@ def launch() -> Response:
     return response
 
 
+@bp.post("/deep-link")
+def deep_link() -> Response:
+    """The instructor's choice, sent back to the platform as a signed deep linking answer by
+    a form that submits itself."""
+    session = request_session()
+    now = timestamps.now()
+    try:
+        login, platform = answering(session, request.form.get("state", ""), now)
+    except LaunchRefused as exc:
+        return problem(400, "lti_deep_linking_refused", exc.reason)
+    offered = dict(choices(session, platform))
+    picked = [(a, offered[a]) for a in request.form.getlist("course") if a in offered]
+    if not picked:
+        return problem(400, "lti_deep_linking_refused", "choose at least one course to place")
+    assert login.deep_linking is not None
+    settings = state().settings
+    token = response_jwt(
+        session,
+        SecretBox.from_settings(settings),
+        platform,
+        login,
+        picked,
+        settings.base_url,
+        now,
+    )
+    session.commit()
+    url = html.escape(str(login.deep_linking["settings"]["deep_link_return_url"]))
+    return Response(
+        _page(
+            "Placing the course",
+            f"<form id='answer' method='post' action='{url}'>"
+            f"<input type='hidden' name='JWT' value='{html.escape(token)}'>"
+            "<button type='submit'>Continue</button></form>"
+            "<script>document.getElementById('answer').submit()</script>",
+        ),
+        mimetype="text/html",
+    )
+
+
 @bp.get("/jwks")
 def jwks() -> Response:
     """The tool's public keys: the signing one and the one before it."""
@@ -143,6 +193,27 @@ def jwks() -> Response:
         rotate(session, SecretBox.from_settings(state().settings), timestamps.now())
         session.commit()
     return jsonify(public_jwks(session))
+
+
+def _chooser(launch: Launch, login_state: str) -> str:
+    """The instructor's choice of the company's courses to place in their LMS course."""
+    settings = launch.claims[DEEP_LINKING]
+    kind = "checkbox" if settings.get("accept_multiple", True) else "radio"
+    offered = choices(request_session(), launch.platform)
+    if not offered:
+        return _page("Place a course", "<p>The company has no course to place yet.</p>")
+    options = "".join(
+        f"<li><label><input type='{kind}' name='course' value='{html.escape(activity)}'> "
+        f"{html.escape(name)}</label></li>"
+        for activity, name in offered
+    )
+    return _page(
+        "Place a course",
+        f"<form method='post' action='{PREFIX}/deep-link'>"
+        f"<input type='hidden' name='state' value='{html.escape(login_state)}'>"
+        f"<fieldset><legend>Courses</legend><ul>{options}</ul></fieldset>"
+        "<button type='submit'>Place</button></form>",
+    )
 
 
 def _learner_page(course: dict[str, object], enrollment: LMSCourseEnrollment | None) -> str:

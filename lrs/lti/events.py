@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from lrs.lti.deep_linking import COURSE_PARAMETER
 from lrs.lti.launch import Launch
 from mapping.identity import email_keys, find_employees
 from mapping.keys import EnrollmentKey
@@ -36,7 +37,17 @@ def is_instructor(launch: Launch) -> bool:
 
 
 def course_of(launch: Launch) -> dict[str, Any]:
-    """The LMS course the launch came from (its LTI context), as an activity."""
+    """The course the launch counts towards: the one a placed link names (deep linking's
+    custom parameter), else the LMS course it came from (its LTI context), as an activity."""
+    placed = (launch.claim("custom") or {}).get(COURSE_PARAMETER)
+    if isinstance(placed, str) and placed:
+        title = (launch.claim("resource_link") or {}).get("title")
+        named = {"name": {"en": str(title)}} if title else {}
+        return {
+            "objectType": "Activity",
+            "id": placed,
+            "definition": {"type": COURSE_TYPE, **named},
+        }
     context = launch.claim("context") or {}
     context_id = str(context.get("id") or "no-context")
     definition: dict[str, Any] = {"type": COURSE_TYPE}

@@ -82,6 +82,11 @@ def verify(
     claims = _signed_claims(session, platform, id_token, private_networks)
     _check_claims(platform, login, claims, now)
     login.used_at = now
+    if claims[LTI + "message_type"] == DEEP_LINKING_REQUEST:
+        login.deep_linking = {
+            "settings": claims[DEEP_LINKING],
+            "deployment_id": claims[LTI + "deployment_id"],
+        }
     return Launch(platform, claims)
 
 
@@ -157,5 +162,7 @@ def _check_claims(
         settings = claims.get(DEEP_LINKING)
         if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
             raise LaunchRefused("a deep linking request must carry deep_link_return_url")
+        if "ltiResourceLink" not in (settings.get("accept_types") or []):
+            raise LaunchRefused("the deep linking request must accept ltiResourceLink items")
     else:
         raise LaunchRefused(f"the tool does not take {kind!r} messages")

@@ -60,6 +60,8 @@ def upgrade() -> None:
         sa.Column("target_link_uri", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("deep_linking", _json(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["lms_integration_id"], ["hr_lms_integration_config.id"], ondelete="CASCADE"
         ),

@@ -42,8 +42,8 @@ class Platform:
         }
 
     def claims(self, login_nonce: str, **changes: Any) -> dict[str, Any]:
-        """A learner's resource link launch; `changes` by claim name (LTI claims by their
-        last part), DROP to leave one out."""
+        """A learner's resource link launch; `changes` by claim name (LTI core claims by
+        their last part, others by their whole IRI), DROP to leave one out."""
         now = int(time.time())
         found: dict[str, Any] = {
             "iss": self.issuer,
@@ -64,7 +64,7 @@ class Platform:
             LTI + "target_link_uri": "http://127.0.0.1/lti/launch",
         }
         for name, value in changes.items():
-            key = name if name in OIDC else LTI + name
+            key = name if name in OIDC or name.startswith("https://") else LTI + name
             if value is DROP:
                 found.pop(key, None)
             else:
