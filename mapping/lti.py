@@ -139,3 +139,75 @@ def public_jwks(session: Session) -> dict[str, Any]:
 def _is_url(value: str) -> bool:
     parts = urlsplit(value.strip())
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+AGS_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+)
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+
+def tool_configuration(lms_type: str, base_url: str, title: str) -> dict[str, Any]:
+    """What an LMS admin enters to add the tool, with every URL filled in: the URLs, and the
+    form their LMS wants them in (Moodle's tool settings, Canvas's developer key JSON,
+    Blackboard's Developer Portal fields)."""
+    urls = {
+        "login_url": f"{base_url}/lti/login",
+        "launch_url": f"{base_url}/lti/launch",
+        "jwks_url": f"{base_url}/lti/jwks",
+        "deep_linking_url": f"{base_url}/lti/launch",
+    }
+    forms: dict[str, dict[str, Any]] = {
+        "moodle": {
+            "Tool name": title,
+            "Tool URL": urls["launch_url"],
+            "LTI version": "LTI 1.3",
+            "Public key type": "Keyset URL",
+            "Public keyset": urls["jwks_url"],
+            "Initiate login URL": urls["login_url"],
+            "Redirection URI(s)": urls["launch_url"],
+            "Supports Deep Linking (Content-Item Message)": True,
+            "Content Selection URL": urls["deep_linking_url"],
+            "IMS LTI Assignment and Grade Services": "Use this service for grade sync only",
+            "IMS LTI Names and Role Provisioning": "Use this service to retrieve members' "
+            "information as per privacy settings",
+            "Share launcher's name with tool": "Always",
+            "Share launcher's email with tool": "Always",
+        },
+        "canvas": {
+            "title": title,
+            "description": "Learning records for HR",
+            "oidc_initiation_url": urls["login_url"],
+            "target_link_uri": urls["launch_url"],
+            "public_jwk_url": urls["jwks_url"],
+            "scopes": [*AGS_SCOPES, NRPS_SCOPE],
+            "extensions": [
+                {
+                    "platform": "canvas.instructure.com",
+                    "privacy_level": "public",
+                    "settings": {
+                        "placements": [
+                            {
+                                "placement": placement,
+                                "message_type": "LtiDeepLinkingRequest",
+                                "target_link_uri": urls["deep_linking_url"],
+                            }
+                            for placement in ("link_selection", "assignment_selection")
+                        ]
+                    },
+                }
+            ],
+        },
+        "blackboard": {
+            "Application name": title,
+            "Domain(s)": urlsplit(base_url).netloc,
+            "Login Initiation URL": urls["login_url"],
+            "Tool Redirect URL(s)": urls["launch_url"],
+            "Tool JWKS URL": urls["jwks_url"],
+            "Signing Algorithm": "RS256",
+            "Custom Parameters": "",
+        },
+    }
+    return {"urls": urls, "configuration": forms.get(lms_type, {})}

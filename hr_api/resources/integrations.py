@@ -38,7 +38,7 @@ from mapping.choices import (
 )
 from mapping.health import fold_backlog
 from mapping.integration_rules import IntegrationRules
-from mapping.lti import register, registration_problems, taken
+from mapping.lti import register, registration_problems, taken, tool_configuration
 from mapping.models import LMSIntegrationConfig, LtiPlatform
 from mapping.providers.connect import READ, test_connection
 from mapping.providers.credentials import config_problems
@@ -329,6 +329,24 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
     )
     session.commit()
     return integration
+
+
+@blp.route("/<uuid:integration_id>/lti-config/")
+class LtiConfig(MethodView):
+    @requires(*MANAGE)
+    @blp.response(200)
+    def get(self, integration_id: uuid.UUID) -> dict[str, Any]:
+        """What an LMS admin enters to add the LTI tool to their LMS (an lti integration's
+        LMS type decides the form: Moodle, Canvas or Blackboard; the URLs for any other)."""
+        integration = callers_integration(integration_id)
+        if integration.integration_method is not IntegrationMethod.LTI:
+            raise Conflict(
+                "only lti integrations launch the tool; this one's method is "
+                f"{integration.integration_method.value}"
+            )
+        return tool_configuration(
+            integration.lms_type.value, state().settings.base_url, integration.lms_name
+        )
 
 
 @blp.route("/<uuid:integration_id>/test-connection/")

@@ -303,3 +303,26 @@ def test_a_learner_the_identity_map_knows_by_e_mail_is_matched_by_it(site, admin
     drain(db_session)
     [enrollment] = db_session.scalars(select(LMSCourseEnrollment)).all()
     assert (enrollment.employee_id, '"mbox":"mailto:jane.doe@acme.example"' in row.payload) == (jane.id, True)  # fmt: skip
+
+
+@pytest.mark.parametrize("lms_type", ["moodle", "canvas", "blackboard"])
+def test_the_tool_s_configuration_for_the_lms_admin_has_every_url_filled_in(admin, site, lms_type):
+    platform, integration, _ = site
+    admin.patch(f"lms-integrations/{integration['id']}/", {"lms_type": lms_type})
+    found = admin.get(f"lms-integrations/{integration['id']}/lti-config/").json
+    assert found["urls"] == {
+        "login_url": f"{TOOL}/lti/login",
+        "launch_url": f"{TOOL}/lti/launch",
+        "jwks_url": f"{TOOL}/lti/jwks",
+        "deep_linking_url": f"{TOOL}/lti/launch",
+    }
+    entered = found["configuration"]
+    login = {"moodle": "Initiate login URL", "canvas": "oidc_initiation_url", "blackboard": "Login Initiation URL"}[lms_type]  # fmt: skip
+    keys = {"moodle": "Public keyset", "canvas": "public_jwk_url", "blackboard": "Tool JWKS URL"}[lms_type]  # fmt: skip
+    assert (entered[login], entered[keys]) == (f"{TOOL}/lti/login", f"{TOOL}/lti/jwks")
+
+
+def test_only_an_lti_integration_has_a_tool_configuration(admin):
+    pushing = admin.post("lms-integrations/", {"lms_name": "Push", "lms_type": "moodle", "lms_code": "PUSHX", "integration_method": "xapi", "authentication_type": "api_key", "authentication_config": {}, "data_format": "xapi", "sync_frequency": "real_time", "sync_direction": "inbound_only"}).json  # fmt: skip
+    refused = admin.get(f"lms-integrations/{pushing['id']}/lti-config/")
+    assert (refused.status_code, refused.json["detail"]) == (409, "only lti integrations launch the tool; this one's method is xapi")  # fmt: skip
