@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from mapping.choices import IntegrationMethod
+from mapping.lti_grades import send_due
 from mapping.models import LMSIntegrationConfig, SyncRun
 from mapping.outbox import process_batch
 from mapping.providers.outbound import deliver_due
@@ -133,6 +134,11 @@ def scheduler(every: float) -> None:
                 now=timestamps.now(),
             ):  # fmt: skip
                 log.info("outbound enrolment %s: %s", asked.id, asked.status.value)
+            for link in send_due(
+                session, secrets, private_networks=settings.providers_private_networks,
+                now=timestamps.now(),
+            ):  # fmt: skip
+                log.info("LTI grade link %s: %s", link.id, link.message)
 
     with make_session() as session:
         fail_abandoned(engine, session, starting=True)

@@ -550,3 +550,33 @@ class LtiLogin(Base):
     answered_at: Mapped[datetime | None]
 
     __table_args__ = (Index("idx_lti_logins_created", "created_at"),)
+
+
+class LtiGradeLink(Base):
+    """Where a learner's result in a course goes back to an LMS: the line item of a resource
+    link they launched (LTI Assignment and Grade Services), and what was last sent there, so
+    that a completion or a new score is sent once."""
+
+    __tablename__ = "hr_lti_grade_links"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    # The HR enrollment (mapping.keys.EnrollmentKey: rebuilt with the same id).
+    enrollment_id: Mapped[uuid.UUID]
+    platform_user_id: Mapped[str] = mapped_column(String(255))  # the launch's `sub`
+    lineitem: Mapped[str] = mapped_column(String(2000))
+    scopes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The enrollment's result as last sent ("completed|85.00|100.00"); empty before.
+    sent: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    next_attempt_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "lineitem", name="uq_lti_grade_link"),
+        Index("idx_lti_grade_links_due", "next_attempt_at"),
+    )

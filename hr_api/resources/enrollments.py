@@ -32,6 +32,7 @@ from mapping.models import (
     LMSCourseEnrollment,
     LMSIntegrationConfig,
     LMSLearningProgress,
+    LtiGradeLink,
     OutboundEnrolment,
     RecordEvidence,
 )
@@ -56,6 +57,15 @@ class LmsEnrollmentSchema(Schema):
     message = fields.String(required=True)
     attempts = fields.Integer(required=True)
     updated_at = fields.DateTime(required=True)
+
+
+class LtiGradeSchema(Schema):
+    """Where the learner's result goes back to an LMS (LTI line items they launched)."""
+
+    lineitem = fields.String(required=True)
+    sent_at = fields.DateTime(allow_none=True)
+    attempts = fields.Integer(required=True)
+    message = fields.String(required=True)
 
 
 class EnrollmentSchema(Schema):
@@ -91,6 +101,7 @@ class EnrollmentSchema(Schema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     masked_fields = fields.List(fields.String(), required=True)
+    lti_grades = fields.List(fields.Nested(LtiGradeSchema), required=True)
     lms_enrollment = fields.Nested(
         LmsEnrollmentSchema,
         allow_none=True,
@@ -186,6 +197,11 @@ def _dump(enrollment: LMSCourseEnrollment) -> dict[str, Any]:
     access = current_access()
     own = enrollment.employee_id == access.employee_id
     data = {c.name: getattr(enrollment, c.name) for c in LMSCourseEnrollment.__table__.columns}
+    data["lti_grades"] = (
+        request_session()
+        .scalars(select(LtiGradeLink).where(LtiGradeLink.enrollment_id == enrollment.id))
+        .all()
+    )
     data["lms_enrollment"] = (
         request_session()
         .scalars(select(OutboundEnrolment).where(OutboundEnrolment.enrollment_id == enrollment.id))

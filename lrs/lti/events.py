@@ -14,12 +14,14 @@ from lrs.lti.deep_linking import COURSE_PARAMETER
 from lrs.lti.launch import Launch
 from mapping.identity import email_keys, find_employees
 from mapping.keys import EnrollmentKey
+from mapping.lti_grades import ENDPOINT, remember
 from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig
 from mapping.outbox import fold_now
 from statements import ingest
 from statements.credentials import integration_authority
 from statements.keys import agent_key
 from statements.models import Company
+from statements.timestamps import now
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:x-hr-lrs:lti")
 COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
@@ -107,9 +109,9 @@ def record_launch(session: Session, launch: Launch) -> LMSCourseEnrollment | Non
     employee = find_employees(session, company.id, [(integration.id, key)])[(integration.id, key)]
     if employee is None:
         return None
-    return session.get(
-        LMSCourseEnrollment, EnrollmentKey(company.id, integration.id, employee, course["id"]).id
-    )
+    enrollment_id = EnrollmentKey(company.id, integration.id, employee, course["id"]).id
+    remember(session, platform, enrollment_id, str(claims["sub"]), claims.get(ENDPOINT), now())
+    return session.get(LMSCourseEnrollment, enrollment_id)
 
 
 def _actor(

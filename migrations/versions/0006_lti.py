@@ -69,9 +69,33 @@ def upgrade() -> None:
         sa.UniqueConstraint("nonce"),
     )
     op.create_index("idx_lti_logins_created", "hr_lti_logins", ["created_at"])
+    op.create_table(
+        "hr_lti_grade_links",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("company_id", sa.Uuid(), nullable=False),
+        sa.Column("lms_integration_id", sa.Uuid(), nullable=False),
+        sa.Column("enrollment_id", sa.Uuid(), nullable=False),
+        sa.Column("platform_user_id", sa.String(length=255), nullable=False),
+        sa.Column("lineitem", sa.String(length=2000), nullable=False),
+        sa.Column("scopes", _json(), nullable=False),
+        sa.Column("sent", sa.String(length=100), server_default="", nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("message", sa.Text(), server_default="", nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["company_id"], ["companies.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["lms_integration_id"], ["hr_lms_integration_config.id"], ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("enrollment_id", "lineitem", name="uq_lti_grade_link"),
+    )
+    op.create_index("idx_lti_grade_links_due", "hr_lti_grade_links", ["next_attempt_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("idx_lti_grade_links_due", table_name="hr_lti_grade_links")
+    op.drop_table("hr_lti_grade_links")
     op.drop_index("idx_lti_logins_created", table_name="hr_lti_logins")
     op.drop_table("hr_lti_logins")
     op.drop_table("hr_lti_tool_keys")
