@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Settings
 from mapping.choices import IntegrationMethod
 from mapping.lti_grades import send_due
+from mapping.lti_rosters import read_due
 from mapping.models import LMSIntegrationConfig, SyncRun
 from mapping.outbox import process_batch
 from mapping.providers.outbound import deliver_due
@@ -127,6 +128,11 @@ def scheduler(every: float) -> None:
         ):
             log.info("sync run %s of %s: %s", run.id, run.lms_integration_id, _figures(run))
         with make_session() as session:
+            for roster in read_due(
+                session, secrets, private_networks=settings.providers_private_networks,
+                now=timestamps.now(),
+            ):  # fmt: skip
+                log.info("LTI roster %s: %s", roster.id, roster.message)
             if settings.folds_immediately:
                 fold_outbox(session)
             for asked in deliver_due(

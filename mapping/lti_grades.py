@@ -109,9 +109,9 @@ def send_due(
         if platform is None:
             continue  # no longer an LTI platform
         if platform.lms_integration_id not in tokens:
-            signer = _signer(session, box, now)
+            signer = tool_signer(session, box, now)
             tokens[platform.lms_integration_id] = AccessToken(
-                partial(_token, http, platform, signer, SCORE_SCOPE)
+                partial(service_token, http, platform, signer, SCORE_SCOPE)
             )
         _post(http, tokens[platform.lms_integration_id], link, enrollment, now)
         if link.sent != result:
@@ -170,7 +170,7 @@ def _out_of_100(enrollment: LMSCourseEnrollment) -> Decimal:
     return min(Decimal(100), score * 100 / highest).quantize(Decimal("0.01"))
 
 
-def _token(
+def service_token(
     http: HttpClient, platform: LtiPlatform, signer: tuple[str, RSAKey], scope: str
 ) -> dict[str, Any]:
     """An access token for `scope`, granted for the tool's signed client assertion."""
@@ -202,7 +202,7 @@ def _token(
     return found
 
 
-def _signer(session: Session, box: SecretBox, now: datetime) -> tuple[str, RSAKey]:
+def tool_signer(session: Session, box: SecretBox, now: datetime) -> tuple[str, RSAKey]:
     key = (tool_keys(session) or [rotate(session, box, now)])[0]
     return key.kid, RSAKey.import_key(box.open(key.private_key))
 

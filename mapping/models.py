@@ -580,3 +580,26 @@ class LtiGradeLink(Base):
         UniqueConstraint("enrollment_id", "lineitem", name="uq_lti_grade_link"),
         Index("idx_lti_grade_links_due", "next_attempt_at"),
     )
+
+
+class LtiRoster(Base):
+    """An LMS course's membership the tool may read (LTI Names and Role Provisioning), from
+    an instructor's launch: read then and daily, so HR sees who is enrolled before anyone
+    opens the content."""
+
+    __tablename__ = "hr_lti_rosters"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    lms_integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hr_lms_integration_config.id", ondelete="CASCADE")
+    )
+    memberships_url: Mapped[str] = mapped_column(String(2000))
+    # The course as the launch's statements name it (lrs.lti.events.course_of).
+    course: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    next_read_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    __table_args__ = (
+        UniqueConstraint("lms_integration_id", "memberships_url", name="uq_lti_roster"),
+    )

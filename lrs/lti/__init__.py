@@ -27,6 +27,7 @@ from lrs.lti.launch import (
     verify,
 )
 from lrs.problems import problem
+from mapping import lti_rosters as rosters
 from mapping.lti import public_jwks, rotate, tool_keys
 from mapping.models import LMSCourseEnrollment, LtiLogin, LtiPlatform
 from mapping.secrets import SecretBox
@@ -135,7 +136,10 @@ def launch() -> Response:
     if checked.message_type == DEEP_LINKING_REQUEST:
         body = _chooser(checked, request.form["state"])
     elif is_instructor(checked):
-        body = _roster(checked.platform, course)
+        roster = rosters.remember(
+            session, checked.platform, checked.claims.get(rosters.CLAIM), course, timestamps.now()
+        )
+        body = _roster(checked.platform, course, roster is not None)
     else:
         body = _learner_page(course, record_launch(session, checked))
     session.commit()
@@ -240,8 +244,9 @@ def _learner_page(course: dict[str, object], enrollment: LMSCourseEnrollment | N
     return _page(name, f"<dl>{rows}</dl>{bar}")
 
 
-def _roster(platform: LtiPlatform, course: dict[str, object]) -> str:
-    """The course's learners and how far each has got."""
+def _roster(platform: LtiPlatform, course: dict[str, object], reading: bool) -> str:
+    """The course's learners and how far each has got (and whether the LMS's roster is to
+    be read: then the learners who have not launched yet appear too)."""
     rows = (
         request_session()
         .scalars(
@@ -266,6 +271,8 @@ def _roster(platform: LtiPlatform, course: dict[str, object]) -> str:
         if rows
         else "<p>No learner has launched this course yet.</p>"
     )
+    if reading:
+        table += "<p>The course's roster is being read from the LMS.</p>"
     return _page(html.escape(_name(course)), table)
 
 

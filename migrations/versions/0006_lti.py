@@ -91,9 +91,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("enrollment_id", "lineitem", name="uq_lti_grade_link"),
     )
     op.create_index("idx_lti_grade_links_due", "hr_lti_grade_links", ["next_attempt_at"])
+    op.create_table(
+        "hr_lti_rosters",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("lms_integration_id", sa.Uuid(), nullable=False),
+        sa.Column("memberships_url", sa.String(length=2000), nullable=False),
+        sa.Column("course", _json(), nullable=False),
+        sa.Column("next_read_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("message", sa.Text(), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lms_integration_id"], ["hr_lms_integration_config.id"], ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("lms_integration_id", "memberships_url", name="uq_lti_roster"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("hr_lti_rosters")
     op.drop_index("idx_lti_grade_links_due", table_name="hr_lti_grade_links")
     op.drop_table("hr_lti_grade_links")
     op.drop_index("idx_lti_logins_created", table_name="hr_lti_logins")
