@@ -29,7 +29,7 @@ from lrs.lti.launch import (
 from lrs.problems import problem
 from mapping import lti_rosters as rosters
 from mapping.lti import public_jwks, rotate, tool_keys
-from mapping.models import LMSCourseEnrollment, LtiLogin, LtiPlatform
+from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig, LtiLogin, LtiPlatform
 from mapping.secrets import SecretBox
 from statements import timestamps
 from statements.errors import BadRequest
@@ -68,6 +68,12 @@ def login() -> Response:
             "client_id with the login"
         )
     [platform] = platforms
+    integration = session.get(LMSIntegrationConfig, platform.lms_integration_id)
+    if integration is None or not integration.is_active:
+        raise BadRequest(
+            f"the integration of issuer {issuer} is not active: an HR admin activates it "
+            "(PATCH /api/lms-integrations/{id}/ with is_active true)"
+        )
     deployment = asked.get("lti_deployment_id")
     if deployment and deployment not in platform.deployment_ids:
         raise BadRequest(

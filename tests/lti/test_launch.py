@@ -326,3 +326,13 @@ def test_only_an_lti_integration_has_a_tool_configuration(admin):
     pushing = admin.post("lms-integrations/", {"lms_name": "Push", "lms_type": "moodle", "lms_code": "PUSHX", "integration_method": "xapi", "authentication_type": "api_key", "authentication_config": {}, "data_format": "xapi", "sync_frequency": "real_time", "sync_direction": "inbound_only"}).json  # fmt: skip
     refused = admin.get(f"lms-integrations/{pushing['id']}/lti-config/")
     assert (refused.status_code, refused.json["detail"]) == (409, "only lti integrations launch the tool; this one's method is xapi")  # fmt: skip
+
+
+def test_a_deactivated_platform_cannot_log_in(site, admin):
+    platform, integration, browser = site
+    admin.patch(f"lms-integrations/{integration['id']}/", {"is_active": False})
+    response = browser.get("/lti/login", query_string={"iss": platform.issuer, "login_hint": "57", "target_link_uri": f"{TOOL}/lti/launch"})  # fmt: skip
+    assert response.status_code == 400
+    assert response.json["detail"].startswith(
+        f"the integration of issuer {platform.issuer} is not active"
+    )
