@@ -13,10 +13,20 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc.jwk import RSAKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mapping.choices import (
+    AuthenticationType,
+    ConnectionStatus,
+    DataFormat,
+    IntegrationMethod,
+    LmsType,
+    SyncDirection,
+    SyncFrequency,
+)
 from mapping.models import LMSIntegrationConfig, LtiPlatform, LtiToolKey
 from mapping.providers.http import HttpClient, Politeness
 from mapping.secrets import SecretBox
@@ -211,3 +221,78 @@ def tool_configuration(lms_type: str, base_url: str, title: str) -> dict[str, An
         },
     }
     return {"urls": urls, "configuration": forms.get(lms_type, {})}
+
+
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+REGISTRATION_SALT = "lti-dynamic-registration"
+REGISTRATION_LIFETIME_S = 7 * 24 * 3600
+PRODUCTS = {"moodle": "moodle", "canvas": "canvas", "blackboardlearn": "blackboard"}
+
+
+def registration_invitation(secret_key: str, company_id: uuid.UUID, user_id: uuid.UUID) -> str:
+    """What an HR admin's dynamic registration URL carries: their company and who asked,
+    signed, so that an LMS the URL is pasted into registers with that company only."""
+    signer = URLSafeTimedSerializer(secret_key, salt=REGISTRATION_SALT)
+    return signer.dumps({"company": str(company_id), "user": str(user_id)})
+
+
+def invited(secret_key: str, invitation: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The company and user of an invitation; None for one forged or expired."""
+    signer = URLSafeTimedSerializer(secret_key, salt=REGISTRATION_SALT)
+    try:
+        found = signer.loads(invitation, max_age=REGISTRATION_LIFETIME_S)
+        return uuid.UUID(found["company"]), uuid.UUID(found["user"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def registered_platform(
+    session: Session,
+    box: SecretBox,
+    invitation: tuple[uuid.UUID, uuid.UUID],
+    openid: Mapping[str, Any],
+    answer: Mapping[str, Any],
+    now: datetime,
+) -> LMSIntegrationConfig:
+    """The integration a dynamic registration makes of the platform's OpenID configuration
+    and its answer to the tool's registration, with its platform registered: inactive until
+    an HR admin approves it. ValueError for a registration that lacks what a launch needs."""
+    company_id, user_id = invitation
+    product = str((openid.get(PLATFORM_CONFIGURATION) or {}).get("product_family_code", ""))
+    deployment = (answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id")
+    config: dict[str, Any] = {
+        "issuer": openid.get("issuer"),
+        "client_id": answer.get("client_id"),
+        "deployment_ids": [str(deployment)] if deployment else [],
+        "auth_login_url": openid.get("authorization_endpoint"),
+        "auth_token_url": openid.get("token_endpoint"),
+        "key_set_url": openid.get("jwks_uri"),
+    }
+    if problems := registration_problems(config):
+        raise ValueError("the registration lacks " + ", ".join(problems))
+    integration = LMSIntegrationConfig(
+        id=uuid.uuid4(),
+        company_id=company_id,
+        created_by_user_id=user_id,
+        updated_by_user_id=user_id,
+        lms_name=f"{product or 'LTI platform'} at {urlsplit(config['issuer']).netloc}"[:200],
+        lms_type=LmsType(PRODUCTS.get(product.lower(), "custom_lms")),
+        lms_code=f"LTI-{uuid.uuid4().hex[:8]}",
+        integration_method=IntegrationMethod.LTI,
+        authentication_type=AuthenticationType.LTI_KEY,
+        authentication_config=box.seal(config),
+        data_format=DataFormat.XAPI,
+        sync_frequency=SyncFrequency.REAL_TIME,
+        sync_direction=SyncDirection.INBOUND_ONLY,
+        is_active=False,
+        connection_status=ConnectionStatus.DISCONNECTED,
+        created_at=now,
+        updated_at=now,
+    )
+    if taken(session, config["issuer"], config["client_id"], integration.id):
+        raise ValueError("another integration has registered this issuer and client id")
+    session.add(integration)
+    session.flush()
+    register(session, integration, config)
+    return integration

@@ -38,7 +38,14 @@ from mapping.choices import (
 )
 from mapping.health import fold_backlog
 from mapping.integration_rules import IntegrationRules
-from mapping.lti import register, registration_problems, taken, tool_configuration
+from mapping.lti import (
+    REGISTRATION_LIFETIME_S,
+    register,
+    registration_invitation,
+    registration_problems,
+    taken,
+    tool_configuration,
+)
 from mapping.models import LMSIntegrationConfig, LtiPlatform
 from mapping.providers.connect import READ, test_connection
 from mapping.providers.credentials import config_problems
@@ -329,6 +336,23 @@ def _update(integration_id: uuid.UUID, data: dict[str, Any]) -> LMSIntegrationCo
     )
     session.commit()
     return integration
+
+
+@blp.route("/lti-registration/")
+class LtiRegistration(MethodView):
+    @requires(*MANAGE)
+    @blp.response(200)
+    def get(self) -> dict[str, Any]:
+        """A URL to paste into an LMS that supports LTI Dynamic Registration (Moodle,
+        Canvas): the LMS registers the tool and becomes an lti integration of this company,
+        inactive until an HR admin activates it. Good for a week."""
+        access = current_access()
+        settings = state().settings
+        invitation = registration_invitation(settings.secret_key, access.company_id, access.user_id)
+        return {
+            "registration_url": f"{settings.base_url}/lti/register?invitation={invitation}",
+            "expires_in_seconds": REGISTRATION_LIFETIME_S,
+        }
 
 
 @blp.route("/<uuid:integration_id>/lti-config/")

@@ -26,9 +26,10 @@ from lrs.lti.launch import (
     LaunchRefused,
     verify,
 )
+from lrs.lti.registration import RegistrationRefused, register_with
 from lrs.problems import problem
 from mapping import lti_rosters as rosters
-from mapping.lti import public_jwks, rotate, tool_keys
+from mapping.lti import invited, public_jwks, rotate, tool_keys
 from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig, LtiLogin, LtiPlatform
 from mapping.secrets import SecretBox
 from statements import timestamps
@@ -193,6 +194,47 @@ def deep_link() -> Response:
         ),
         mimetype="text/html",
     )
+
+
+@bp.get("/register")
+def register() -> Response:
+    """Dynamic registration, opened by the LMS with its OpenID configuration and a
+    registration token appended to an HR admin's registration URL."""
+    settings = state().settings
+    invitation = invited(settings.secret_key, request.args.get("invitation", ""))
+    if invitation is None:
+        return problem(
+            400,
+            "lti_registration_refused",
+            "the registration URL is not one the tool issued, or has expired: ask an HR admin "
+            "for a new one (GET /api/lms-integrations/lti-registration/)",
+        )
+    configuration = request.args.get("openid_configuration", "")
+    if not configuration:
+        return problem(400, "lti_registration_refused", "the LMS sent no openid_configuration")
+    session = request_session()
+    try:
+        made = register_with(
+            session,
+            SecretBox.from_settings(settings),
+            invitation,
+            configuration,
+            request.args.get("registration_token", ""),
+            settings.base_url,
+            private_networks=settings.providers_private_networks,
+        )
+    except RegistrationRefused as exc:
+        session.rollback()
+        return problem(400, "lti_registration_refused", exc.reason)
+    session.commit()
+    # The LMS waits for this message to close the registration window.
+    body = (
+        f"<p>The tool is registered with {html.escape(made.lms_name)}. An HR admin activates "
+        f"integration {made.id} before it can be launched.</p>"
+        "<script>(window.opener || window.parent).postMessage("
+        "{subject: 'org.imsglobal.lti.close'}, '*')</script>"
+    )
+    return Response(_page("Registered", body), mimetype="text/html")
 
 
 @bp.get("/jwks")
