@@ -16,17 +16,14 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mapping.integration_ingest import store_new
 from mapping.lti_grades import service_token, tool_signer
 from mapping.models import LMSIntegrationConfig, LtiPlatform, LtiRoster
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient, Politeness
 from mapping.providers.oauth import AccessToken
 from mapping.secrets import SecretBox
-from statements import ingest
-from statements.credentials import integration_authority
-from statements.db import one_of
-from statements.keys import agent_key
-from statements.models import Company, StatementRow
+from statements.models import Company
 
 CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -136,31 +133,7 @@ def _register(
         }
         for m in learners
     ]
-    if not statements:
-        return 0
-    known = set(
-        session.scalars(
-            select(StatementRow.id).where(
-                one_of(session, StatementRow.id, [uuid.UUID(s["id"]) for s in statements]),
-                StatementRow.company_id == platform.company_id,
-            )
-        )
-    )
-    new = [s for s in statements if uuid.UUID(s["id"]) not in known]
-    if new:
-        integration = session.get(LMSIntegrationConfig, platform.lms_integration_id)
-        company = session.get(Company, platform.company_id)
-        assert integration is not None and company is not None
-        by = integration_authority(
-            company.home_page, integration.id, f"{integration.lms_name} (LTI)"
-        )
-        ingest.receive(
-            session,
-            company.id,
-            new,
-            authority=by,
-            authority_key=agent_key(by) or "",
-            may_define=True,
-            integration_id=integration.id,
-        )
-    return len(new)
+    integration = session.get(LMSIntegrationConfig, platform.lms_integration_id)
+    company = session.get(Company, platform.company_id)
+    assert integration is not None and company is not None
+    return len(store_new(session, company, integration, statements, "LTI"))

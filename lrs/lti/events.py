@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from lrs.lti.deep_linking import COURSE_PARAMETER
 from lrs.lti.launch import Launch
 from mapping.identity import email_keys, find_employees
+from mapping.integration_ingest import store_new
 from mapping.keys import EnrollmentKey
 from mapping.lti_grades import ENDPOINT, remember
 from mapping.models import LMSCourseEnrollment, LMSIntegrationConfig
 from mapping.outbox import fold_now
-from statements import ingest
-from statements.credentials import integration_authority
 from statements.keys import agent_key
 from statements.models import Company
 from statements.timestamps import now
@@ -93,17 +92,7 @@ def record_launch(session: Session, launch: Launch) -> LMSCourseEnrollment | Non
             "contextActivities": {"parent": [course]},
         },
     }
-    by = integration_authority(company.home_page, integration.id, f"{integration.lms_name} (LTI)")
-    ids = ingest.receive(
-        session,
-        company.id,
-        [statement],
-        authority=by,
-        authority_key=agent_key(by) or "",
-        may_define=True,
-        integration_id=integration.id,
-        hand_on=False,
-    )
+    ids = store_new(session, company, integration, [statement], "LTI", hand_on=False)
     fold_now(session, company.id, ids)
     key = agent_key(actor) or ""
     employee = find_employees(session, company.id, [(integration.id, key)])[(integration.id, key)]

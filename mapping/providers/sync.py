@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mapping.choices import ConnectionStatus, SyncRunStatus
+from mapping.integration_ingest import store_new
 from mapping.models import LMSIntegrationConfig, SyncRun
 from mapping.providers.connect import SWEPT, politeness, polled
 from mapping.providers.errors import ProviderError
@@ -27,11 +28,9 @@ from mapping.providers.http import HttpClient
 from mapping.providers.ledger import Ledger
 from mapping.providers.rate import pacer
 from mapping.providers.statements import Read, voiding
-from statements import ingest, timestamps
-from statements.credentials import integration_authority
+from statements import timestamps
 from statements.db import chunks, one_of
 from statements.errors import DomainError
-from statements.keys import agent_key
 from statements.models import Company, StatementRow
 
 BATCH = 500  # statements stored per transaction
@@ -162,35 +161,9 @@ def _store_new(
     statements: list[dict[str, Any]],
 ) -> None:
     """Store the statements not stored before; count the others as duplicates."""
-    if not statements:
-        return
-    ids = [uuid.UUID(s["id"]) for s in statements]
-    known: set[uuid.UUID] = set()
-    for chunk in chunks(ids):
-        known.update(
-            session.scalars(
-                select(StatementRow.id).where(
-                    one_of(session, StatementRow.id, chunk),
-                    StatementRow.company_id == company.id,
-                )
-            )
-        )
-    new = list({s["id"]: s for s in statements if uuid.UUID(s["id"]) not in known}.values())
-    run.duplicates_skipped += len(statements) - len(new)
-    if new:
-        by = integration_authority(
-            company.home_page, integration.id, f"{integration.lms_name} (API)"
-        )
-        ingest.receive(
-            session,
-            company.id,
-            new,
-            authority=by,
-            authority_key=agent_key(by) or "",
-            may_define=True,
-            integration_id=integration.id,
-        )
-    run.statements_stored += len(new)
+    stored = len(store_new(session, company, integration, statements, "API"))
+    run.duplicates_skipped += len(statements) - stored
+    run.statements_stored += stored
 
 
 def _voids(
