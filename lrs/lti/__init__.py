@@ -1,7 +1,10 @@
-"""The LTI 1.3 tool face: an LMS course's link to the tool logs the learner in through OIDC
-(`/lti/login`), launches (`/lti/launch`), and the launch becomes a statement through
-`statements.ingest`; the tool's public keys are at `/lti/jwks`. Platforms are integrations
-whose `integration_method` is lti (mapping.lti). It imports neither `lrs.xapi` nor `hr_api`.
+"""The LTI 1.3 tool face: an LMS course's link to the tool logs the browser in through OIDC
+(`/lti/login`) and launches (`/lti/launch`): a learner's launch becomes a statement through
+the ingest path, an instructor's shows the roster (and has the LMS's roster read), a deep
+linking request offers the company's courses to place (`/lti/deep-link` answers it). The
+tool's public keys are at `/lti/jwks`; an LMS registers it dynamically at `/lti/register`.
+Platforms are integrations whose `integration_method` is lti (mapping.lti). It imports
+neither `lrs.xapi` nor `hr_api`.
 """
 
 from __future__ import annotations
