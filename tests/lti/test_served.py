@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from mapping.choices import IntegrationMethod, LmsType
 from mapping.lti import register
+from mapping.models import LtiToolKey
 from statements.credentials import get_or_create_company
 from statements.models import Company, StatementOutbox, StatementRow
 from tests.factories import IntegrationFactory
@@ -60,6 +61,9 @@ def served(database_url, tmp_path, engine):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        # The keys it made are sealed with its own development key, not the tests'.
+        with Session(engine) as session, session.begin():
+            session.execute(delete(LtiToolKey))
 
 
 def test_a_login_and_launch_through_the_served_tool_are_stored(served, engine):
