@@ -30,6 +30,9 @@ from statements import timestamps
 
 ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+CONTAINER_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 DONE = (EnrollmentStatus.COMPLETED, EnrollmentStatus.CERTIFIED)
@@ -44,17 +47,23 @@ def remember(
     enrollment_id: uuid.UUID,
     platform_user_id: str,
     endpoint: Mapping[str, Any] | None,
+    resource_link_id: str,
     now: datetime,
 ) -> LtiGradeLink | None:
-    """Remember where the enrollment's result goes, where the launch gave a line item the
-    tool may post scores to; None where it did not."""
-    lineitem = (endpoint or {}).get("lineitem")
-    scopes = (endpoint or {}).get("scope") or []
-    if not isinstance(lineitem, str) or not lineitem or SCORE_SCOPE not in scopes:
+    """Remember where the enrollment's result goes, where the launch lets the tool post
+    scores: to the link's line item, or to one the tool makes in the context's line items
+    (with the lineitem scope); None where it may not."""
+    endpoint = endpoint or {}
+    scopes = endpoint.get("scope") or []
+    lineitem = endpoint.get("lineitem") if isinstance(endpoint.get("lineitem"), str) else ""
+    container = endpoint.get("lineitems") if LINEITEM_SCOPE in scopes else ""
+    if SCORE_SCOPE not in scopes or not (lineitem or isinstance(container, str) and container):
         return None
     known = session.scalars(
         select(LtiGradeLink).where(
-            LtiGradeLink.enrollment_id == enrollment_id, LtiGradeLink.lineitem == lineitem
+            LtiGradeLink.enrollment_id == enrollment_id,
+            LtiGradeLink.lineitem == lineitem,
+            LtiGradeLink.lineitems == (container if not lineitem else ""),
         )
     ).first()
     if known is not None:
@@ -66,6 +75,8 @@ def remember(
         enrollment_id=enrollment_id,
         platform_user_id=platform_user_id,
         lineitem=lineitem,
+        lineitems="" if lineitem else str(container),
+        resource_link_id=resource_link_id,
         scopes=[str(scope) for scope in scopes],
         sent="",
         attempts=0,
@@ -99,7 +110,7 @@ def send_due(
         .limit(DUE_AT_ONCE)
     ).all()
     http = HttpClient(Politeness(timeout_seconds=30, private_networks=private_networks))
-    tokens: dict[uuid.UUID, AccessToken] = {}  # per platform, for the score scope
+    tokens: dict[tuple[uuid.UUID, str], AccessToken] = {}  # per platform and scopes
     tried: list[LtiGradeLink] = []
     for link, enrollment in due:
         result = result_of(enrollment)
@@ -108,12 +119,13 @@ def send_due(
         platform = session.get(LtiPlatform, link.lms_integration_id)
         if platform is None:
             continue  # no longer an LTI platform
-        if platform.lms_integration_id not in tokens:
+        scope = " ".join(_scopes(link))
+        if (platform.lms_integration_id, scope) not in tokens:
             signer = tool_signer(session, box, now)
-            tokens[platform.lms_integration_id] = AccessToken(
-                partial(service_token, http, platform, signer, SCORE_SCOPE)
+            tokens[(platform.lms_integration_id, scope)] = AccessToken(
+                partial(service_token, http, platform, signer, scope)
             )
-        _post(http, tokens[platform.lms_integration_id], link, enrollment, now)
+        _post(http, tokens[(platform.lms_integration_id, scope)], link, enrollment, now)
         if link.sent != result:
             link.attempts += 1
             wait = (
@@ -125,6 +137,45 @@ def send_due(
         session.commit()
         tried.append(link)
     return tried
+
+
+def _scopes(link: LtiGradeLink) -> list[str]:
+    return [SCORE_SCOPE, LINEITEM_SCOPE] if link.lineitems else [SCORE_SCOPE]
+
+
+def _line_item(
+    http: HttpClient, token: AccessToken, link: LtiGradeLink, enrollment: LMSCourseEnrollment
+) -> str:
+    """The line item of the link's course in the context's container: the one the tool
+    made before (found by its resource id and link), else a new one out of 100."""
+    found = token.send(
+        lambda headers: http.request(
+            "GET",
+            link.lineitems,
+            params={
+                "resource_id": enrollment.course_activity_id,
+                "resource_link_id": link.resource_link_id,
+            },
+            headers={**headers, "Accept": CONTAINER_TYPE},
+        )
+    ).json()
+    for item in found if isinstance(found, list) else []:
+        if item.get("resourceId") == enrollment.course_activity_id and item.get("id"):
+            return str(item["id"])
+    made = token.send(
+        lambda headers: http.request(
+            "POST",
+            link.lineitems,
+            json={
+                "scoreMaximum": 100,
+                "label": enrollment.course_name,
+                "resourceId": enrollment.course_activity_id,
+                "resourceLinkId": link.resource_link_id,
+            },
+            headers={**headers, "Content-Type": LINEITEM_TYPE},
+        )
+    ).json()
+    return str(made["id"])
 
 
 def _post(
@@ -144,6 +195,8 @@ def _post(
         "timestamp": moment.isoformat(timespec="milliseconds"),
     }
     try:
+        if not link.lineitem:
+            link.lineitem = _line_item(http, token, link, enrollment)
         token.send(
             lambda headers: http.request(
                 "POST",
@@ -156,6 +209,8 @@ def _post(
         link.message = f"will try again: {exc.message}"
     except ProviderError as exc:
         link.message = f"the LMS refused the score: {exc.message}"
+    except (KeyError, TypeError, AttributeError):
+        link.message = "the LMS answered the line item request without the line item's id"
     else:
         link.sent, link.sent_at, link.attempts = result_of(enrollment), moment, 0
         link.message = f"sent {body['scoreGiven']:g} of 100"

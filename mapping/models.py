@@ -567,7 +567,10 @@ class LtiGradeLink(Base):
     # The HR enrollment (mapping.keys.EnrollmentKey: rebuilt with the same id).
     enrollment_id: Mapped[uuid.UUID]
     platform_user_id: Mapped[str] = mapped_column(String(255))  # the launch's `sub`
+    # The line item; empty until the tool makes one in `lineitems` (the launch gave none).
     lineitem: Mapped[str] = mapped_column(String(2000))
+    lineitems: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    resource_link_id: Mapped[str] = mapped_column(String(255), default="", server_default="")
     scopes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     # The enrollment's result as last sent ("completed|85.00|100.00"); empty before.
     sent: Mapped[str] = mapped_column(String(100), default="", server_default="")

@@ -99,7 +99,10 @@ def record_launch(session: Session, launch: Launch) -> LMSCourseEnrollment | Non
     if employee is None:
         return None
     enrollment_id = EnrollmentKey(company.id, integration.id, employee, course["id"]).id
-    remember(session, platform, enrollment_id, str(claims["sub"]), claims.get(ENDPOINT), now())
+    remember(
+        session, platform, enrollment_id, str(claims["sub"]), claims.get(ENDPOINT),
+        str(link["id"]), now(),
+    )  # fmt: skip
     return session.get(LMSCourseEnrollment, enrollment_id)
 
 

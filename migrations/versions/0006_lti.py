@@ -77,6 +77,8 @@ def upgrade() -> None:
         sa.Column("enrollment_id", sa.Uuid(), nullable=False),
         sa.Column("platform_user_id", sa.String(length=255), nullable=False),
         sa.Column("lineitem", sa.String(length=2000), nullable=False),
+        sa.Column("lineitems", sa.String(length=2000), server_default="", nullable=False),
+        sa.Column("resource_link_id", sa.String(length=255), server_default="", nullable=False),
         sa.Column("scopes", _json(), nullable=False),
         sa.Column("sent", sa.String(length=100), server_default="", nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),

@@ -129,3 +129,41 @@ def test_a_platform_that_fails_is_tried_again_and_a_better_score_sent_anew(
     assert (first_sent, better.sent) == ("completed|60.00|100.00", "completed|90.00|100.00")
     assert scores == [60.0, 90.0]
     assert db_session.scalar(select(LtiGradeLink.attempts)) == 0
+
+
+def test_where_the_link_has_no_line_item_the_tool_makes_one_once(admin, app, db_session, settings):
+    box = SecretBox.from_settings(settings)
+    browser = app.test_client()
+    with serving() as lms:
+        platform = Platform(lms)
+        integration = register(admin, platform)
+        integration_id = uuid.UUID(integration["id"])
+        upsert_employees(db_session, admin.company.id, [EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(integration_id, "user-57", home_page=platform.issuer)])], now())  # fmt: skip
+        lms.answer("/token", lambda form: {"access_token": "ags-t0ken", "token_type": "Bearer", "expires_in": 3600, "scope": form["scope"][0]})  # fmt: skip
+        made: list[dict] = []
+
+        def container(form):
+            if lms.asked[-1].startswith("POST"):
+                made.append(json.loads(lms.bodies[-1]))
+                return {"id": f"{platform.issuer}/lineitems/77", **made[-1]}
+            return [
+                {"id": f"{platform.issuer}/lineitems/{i}", "resourceId": "other"} for i in (1, 2)
+            ]
+
+        lms.answer("/lineitems", container)
+        lms.answer("/lineitems/77/scores", {})
+        state, nonce = log_in(browser, platform)
+        endpoint = {"scope": SCOPES, "lineitems": f"{platform.issuer}/lineitems"}
+        browser.post("/lti/launch", data={"id_token": platform.sign(platform.claims(nonce, **{AGS: endpoint})), "state": state})  # fmt: skip
+        completed(db_session, admin.company.id, integration_id, platform, 70)
+        [sent] = send_due(db_session, box, private_networks=True, now=now())
+        completed(db_session, admin.company.id, integration_id, platform, 95)
+        send_due(db_session, box, private_networks=True, now=now())
+        scopes = [r["scope"][0] for r in lms.requests if "scope" in r]
+        asked = [a for a in lms.asked if "lineitems" in a]
+    course = f"{platform.issuer}/lti/contexts/course-7"
+    assert made == [{"scoreMaximum": 100, "label": "Forklift safety", "resourceId": course, "resourceLinkId": "link-1"}]  # fmt: skip
+    assert (sent.lineitem, sent.message) == (f"{platform.issuer}/lineitems/77", "sent 95 of 100")
+    # The container read and added to once; both scores to the line item made.
+    assert asked == ["GET /lineitems", "POST /lineitems", "POST /lineitems/77/scores", "POST /lineitems/77/scores"]  # fmt: skip
+    assert set(scopes) == {"https://purl.imsglobal.org/spec/lti-ags/scope/score https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"}  # fmt: skip
