@@ -99,18 +99,18 @@ def platform_key(
     """The platform's public key `kid`, from its JWKS as last fetched, fetched again once
     when it does not hold that `kid` (the platform rotated its keys); None when not even
     the JWKS fetched now does."""
-    for refetch in (False, True):
-        if refetch or not platform.key_set:
-            http = HttpClient(Politeness(timeout_seconds=10, private_networks=private_networks))
-            platform.key_set = http.request("GET", platform.key_set_url).json()
-            session.flush()
-        keys = platform.key_set.get("keys") if isinstance(platform.key_set, dict) else None
-        for key in keys or []:
-            if isinstance(key, dict) and key.get("kid") == kid:
-                return key
-        if refetch:
-            return None
-    return None
+    found = _key(platform.key_set, kid)
+    if found is None:
+        http = HttpClient(Politeness(timeout_seconds=10, private_networks=private_networks))
+        platform.key_set = http.request("GET", platform.key_set_url).json()
+        session.flush()
+        found = _key(platform.key_set, kid)
+    return found
+
+
+def _key(key_set: object, kid: str) -> dict[str, Any] | None:
+    keys = key_set.get("keys") if isinstance(key_set, dict) else None
+    return next((k for k in keys or [] if isinstance(k, dict) and k.get("kid") == kid), None)
 
 
 def tool_keys(session: Session) -> list[LtiToolKey]:
@@ -140,6 +140,12 @@ def rotate(session: Session, box: SecretBox, now: datetime) -> LtiToolKey:
     for older in tool_keys(session)[PUBLISHED:]:
         older.retired_at = now
     return created
+
+
+def signing_key(session: Session, box: SecretBox, now: datetime) -> tuple[str, RSAKey]:
+    """The tool's signing key, by its kid (the first one, made when there is none yet)."""
+    key = (tool_keys(session) or [rotate(session, box, now)])[0]
+    return key.kid, RSAKey.import_key(box.open(key.private_key))
 
 
 def public_jwks(session: Session) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mapping.choices import EnrollmentStatus
-from mapping.lti import rotate, tool_keys
+from mapping.lti import signing_key
 from mapping.models import LMSCourseEnrollment, LtiGradeLink, LtiPlatform
 from mapping.providers.errors import ProviderError, RateLimited, TransientError
 from mapping.providers.http import HttpClient, Politeness
@@ -121,7 +121,7 @@ def send_due(
             continue  # no longer an LTI platform
         scope = " ".join(_scopes(link))
         if (platform.lms_integration_id, scope) not in tokens:
-            signer = tool_signer(session, box, now)
+            signer = signing_key(session, box, now)
             tokens[(platform.lms_integration_id, scope)] = AccessToken(
                 partial(service_token, http, platform, signer, scope)
             )
@@ -255,11 +255,6 @@ def service_token(
     )
     found: dict[str, Any] = response.json()
     return found
-
-
-def tool_signer(session: Session, box: SecretBox, now: datetime) -> tuple[str, RSAKey]:
-    key = (tool_keys(session) or [rotate(session, box, now)])[0]
-    return key.kid, RSAKey.import_key(box.open(key.private_key))
 
 
 def _scores_url(lineitem: str) -> str:

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mapping.integration_ingest import store_new
-from mapping.lti_grades import service_token, tool_signer
+from mapping.lti import signing_key
+from mapping.lti_grades import service_token
 from mapping.models import LMSIntegrationConfig, LtiPlatform, LtiRoster
 from mapping.providers.errors import ProviderError
 from mapping.providers.http import HttpClient, Politeness
@@ -73,7 +74,7 @@ def read_due(
         if platform is None:
             continue
         token = AccessToken(
-            partial(service_token, http, platform, tool_signer(session, box, now), SCOPE)
+            partial(service_token, http, platform, signing_key(session, box, now), SCOPE)
         )
         roster.next_read_at = now + EVERY
         try:

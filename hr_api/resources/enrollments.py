@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -36,6 +37,7 @@ from mapping.models import (
     OutboundEnrolment,
     RecordEvidence,
 )
+from statements.db import one_of
 from statements.errors import NotFound
 from statements.formats import IRI
 from statements.models import Company
@@ -194,21 +196,35 @@ def _sees_scores() -> bool:
 
 
 def _dump(enrollment: LMSCourseEnrollment) -> dict[str, Any]:
+    return _dumped([enrollment])[0]
+
+
+def _dumped(enrollments: Sequence[LMSCourseEnrollment]) -> list[dict[str, Any]]:
+    """The enrollments as the API shows them, masked for the caller, with the grade links
+    and LMS enrolments of the whole page read in one query each."""
     access = current_access()
-    own = enrollment.employee_id == access.employee_id
-    data = {c.name: getattr(enrollment, c.name) for c in LMSCourseEnrollment.__table__.columns}
-    data["lti_grades"] = (
-        request_session()
-        .scalars(select(LtiGradeLink).where(LtiGradeLink.enrollment_id == enrollment.id))
-        .all()
-    )
-    data["lms_enrollment"] = (
-        request_session()
-        .scalars(select(OutboundEnrolment).where(OutboundEnrolment.enrollment_id == enrollment.id))
-        .first()
-    )
-    data = mask(data, SCORES, own or _sees_scores())
-    return mask(data, FREE_TEXT, own or access.can("can_view_reports"))
+    session = request_session()
+    ids = [e.id for e in enrollments]
+    grades: dict[uuid.UUID, list[LtiGradeLink]] = {}
+    for link in session.scalars(
+        select(LtiGradeLink).where(one_of(session, LtiGradeLink.enrollment_id, ids))
+    ):
+        grades.setdefault(link.enrollment_id, []).append(link)
+    asked = {
+        row.enrollment_id: row
+        for row in session.scalars(
+            select(OutboundEnrolment).where(one_of(session, OutboundEnrolment.enrollment_id, ids))
+        )
+    }
+    found = []
+    for enrollment in enrollments:
+        own = enrollment.employee_id == access.employee_id
+        data = {c.name: getattr(enrollment, c.name) for c in LMSCourseEnrollment.__table__.columns}
+        data["lti_grades"] = grades.get(enrollment.id, [])
+        data["lms_enrollment"] = asked.get(enrollment.id)
+        data = mask(data, SCORES, own or _sees_scores())
+        found.append(mask(data, FREE_TEXT, own or access.can("can_view_reports")))
+    return found
 
 
 def _visible_enrollment(enrollment_id: uuid.UUID) -> LMSCourseEnrollment:
@@ -255,7 +271,7 @@ class Enrollments(MethodView):
             )
         statement = statement.order_by(e.enrollment_date.desc(), e.id.desc())
         page = paginate(request_session(), statement, query["page"], query["page_size"])
-        page["items"] = [_dump(enrollment) for enrollment in page["items"]]
+        page["items"] = _dumped(page["items"])
         audit_read("lms_enrollments", query, page["items"])
         request_session().commit()
         return page

@@ -11,12 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from joserfc import jwt
-from joserfc.jwk import RSAKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lrs.lti.launch import LOGIN_LIFETIME, LTI, LaunchRefused
-from mapping.lti import rotate, tool_keys
+from mapping.lti import signing_key
 from mapping.models import LMSCourseEnrollment, LtiLogin, LtiPlatform
 from mapping.secrets import SecretBox
 
@@ -64,8 +63,7 @@ def response_jwt(
 ) -> str:
     """The signed answer: the chosen courses as resource links, the request's data echoed."""
     assert login.deep_linking is not None
-    keys = tool_keys(session) or [rotate(session, box, now)]
-    signer = RSAKey.import_key(box.open(keys[0].private_key))
+    kid, signer = signing_key(session, box, now)
     items = [
         {
             "type": "ltiResourceLink",
@@ -91,4 +89,4 @@ def response_jwt(
     if (data := login.deep_linking["settings"].get("data")) is not None:
         claims[DL + "data"] = data
     login.answered_at = now
-    return jwt.encode({"alg": "RS256", "typ": "JWT", "kid": keys[0].kid}, claims, signer)
+    return jwt.encode({"alg": "RS256", "typ": "JWT", "kid": kid}, claims, signer)
