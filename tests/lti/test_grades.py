@@ -9,6 +9,7 @@ import json
 import uuid
 from datetime import timedelta
 
+import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
@@ -46,35 +47,44 @@ def completed(db_session, company_id, integration_id, platform: Platform, raw: f
     fold_now(db_session, company_id, ids)
 
 
-def test_a_completion_is_posted_to_the_line_item_once(admin, app, db_session, settings):
-    box = SecretBox.from_settings(settings)
-    browser = app.test_client()
+@pytest.fixture
+def site(admin, app, db_session, settings):
+    """A registered platform and an employee who has the account `user-57` on it."""
     with serving() as lms:
         platform = Platform(lms)
-        integration = register(admin, platform)
-        integration_id = uuid.UUID(integration["id"])
-        upsert_employees(db_session, admin.company.id, [EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(integration_id, "user-57", home_page=platform.issuer)])], now())  # fmt: skip
-        assertions = []
+        integration_id = uuid.UUID(register(admin, platform)["id"])
+        account = LmsAccount(integration_id, "user-57", home_page=platform.issuer)
+        upsert_employees(db_session, admin.company.id, [EmployeeRecord("E10442", "Jane Doe", accounts=[account])], now())  # fmt: skip
+        yield platform, integration_id, app.test_client(), SecretBox.from_settings(settings)
 
-        def token(form):
-            claims = jwt.decode(form["client_assertion"][0], KeySet.import_key_set(browser.get("/lti/jwks").json), algorithms=["RS256"]).claims  # fmt: skip
-            assertions.append((form, claims))
-            return {"access_token": "ags-t0ken", "token_type": "Bearer", "expires_in": 3600, "scope": form["scope"][0]}  # fmt: skip
 
-        lms.answer("/token", token)
-        lms.answer("/lineitems/1/scores", {})
-        state, nonce = log_in(browser, platform)
-        endpoint = {"scope": SCOPES, "lineitem": f"{platform.issuer}/lineitems/1", "lineitems": f"{platform.issuer}/lineitems"}  # fmt: skip
-        launched = browser.post("/lti/launch", data={"id_token": platform.sign(platform.claims(nonce, **{AGS: endpoint})), "state": state})  # fmt: skip
-        assert launched.status_code == 200, launched.json
-        assert send_due(db_session, box, private_networks=True, now=now()) == []  # not yet done
-        completed(db_session, admin.company.id, integration_id, platform, 85)
-        [sent] = send_due(db_session, box, private_networks=True, now=now())
-        assert (
-            send_due(db_session, box, private_networks=True, now=now() + timedelta(hours=1)) == []
-        )
-        posted = [(a, h) for a, h in zip(lms.asked, lms.headers, strict=True) if a == "POST /lineitems/1/scores"]  # fmt: skip
-        body = json.loads(lms.bodies[-1])
+def launch(browser, platform: Platform, endpoint: dict) -> None:
+    """A learner's launch of a link whose grades service is `endpoint`."""
+    state, nonce = log_in(browser, platform)
+    token = platform.sign(platform.claims(nonce, **{AGS: endpoint}))
+    launched = browser.post("/lti/launch", data={"id_token": token, "state": state})
+    assert launched.status_code == 200, launched.json
+
+
+def test_a_completion_is_posted_to_the_line_item_once(site, admin, db_session):
+    platform, integration_id, browser, box = site
+    lms = platform.lms
+    assertions = []
+
+    def token(form):
+        claims = jwt.decode(form["client_assertion"][0], KeySet.import_key_set(browser.get("/lti/jwks").json), algorithms=["RS256"]).claims  # fmt: skip
+        assertions.append((form, claims))
+        return {"access_token": "ags-t0ken", "token_type": "Bearer", "expires_in": 3600, "scope": form["scope"][0]}  # fmt: skip
+
+    lms.answer("/token", token)
+    lms.answer("/lineitems/1/scores", {})
+    launch(browser, platform, {"scope": SCOPES, "lineitem": f"{platform.issuer}/lineitems/1", "lineitems": f"{platform.issuer}/lineitems"})  # fmt: skip
+    assert send_due(db_session, box, private_networks=True, now=now()) == []  # not yet done
+    completed(db_session, admin.company.id, integration_id, platform, 85)
+    [sent] = send_due(db_session, box, private_networks=True, now=now())
+    assert send_due(db_session, box, private_networks=True, now=now() + timedelta(hours=1)) == []
+    posted = [(a, h) for a, h in zip(lms.asked, lms.headers, strict=True) if a == "POST /lineitems/1/scores"]  # fmt: skip
+    body = json.loads(lms.bodies[-1])
     [(form, claims)] = assertions
     assert {k: v[0] for k, v in form.items() if k != "client_assertion"} == {
         "grant_type": "client_credentials",
@@ -98,69 +108,49 @@ def test_a_completion_is_posted_to_the_line_item_once(admin, app, db_session, se
     assert (shown["lineitem"], shown["message"], shown["sent_at"] is not None) == (f"{platform.issuer}/lineitems/1", "sent 85 of 100", True)  # fmt: skip
 
 
-def test_a_platform_that_fails_is_tried_again_and_a_better_score_sent_anew(
-    admin, app, db_session, settings
-):
-    box = SecretBox.from_settings(settings)
-    browser = app.test_client()
-    with serving() as lms:
-        platform = Platform(lms)
-        integration = register(admin, platform)
-        integration_id = uuid.UUID(integration["id"])
-        upsert_employees(db_session, admin.company.id, [EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(integration_id, "user-57", home_page=platform.issuer)])], now())  # fmt: skip
-        lms.answer("/token", {"access_token": "ags-t0ken", "token_type": "Bearer", "expires_in": 3600})  # fmt: skip
-        lms.answer("/lineitems/1/scores", {})
-        state, nonce = log_in(browser, platform)
-        endpoint = {"scope": SCOPES, "lineitem": f"{platform.issuer}/lineitems/1"}
-        browser.post("/lti/launch", data={"id_token": platform.sign(platform.claims(nonce, **{AGS: endpoint})), "state": state})  # fmt: skip
-        completed(db_session, admin.company.id, integration_id, platform, 60)
-        lms.faults = [Fault(503, {}, "busy")] * 4  # the token, retried within the request
-        [failing] = send_due(db_session, box, private_networks=True, now=now())
-        waiting = (failing.message, failing.attempts, failing.sent)
-        assert send_due(db_session, box, private_networks=True, now=now()) == []  # not due yet
-        [first] = send_due(db_session, box, private_networks=True, now=now() + timedelta(minutes=3))
-        first_sent = first.sent
-        completed(db_session, admin.company.id, integration_id, platform, 90)
-        [better] = send_due(
-            db_session, box, private_networks=True, now=now() + timedelta(minutes=4)
-        )
-        scores = [json.loads(b)["scoreGiven"] for a, b in zip([a for a in lms.asked if a.startswith("POST")], lms.bodies, strict=True) if a == "POST /lineitems/1/scores"]  # fmt: skip
+def test_a_platform_that_fails_is_tried_again_and_a_better_score_sent_anew(site, admin, db_session):
+    platform, integration_id, browser, box = site
+    lms = platform.lms
+    lms.answer("/token", {"access_token": "ags-t0ken", "token_type": "Bearer", "expires_in": 3600})  # fmt: skip
+    lms.answer("/lineitems/1/scores", {})
+    launch(browser, platform, {"scope": SCOPES, "lineitem": f"{platform.issuer}/lineitems/1"})
+    completed(db_session, admin.company.id, integration_id, platform, 60)
+    lms.faults = [Fault(503, {}, "busy")] * 4  # the token, retried within the request
+    [failing] = send_due(db_session, box, private_networks=True, now=now())
+    waiting = (failing.message, failing.attempts, failing.sent)
+    assert send_due(db_session, box, private_networks=True, now=now()) == []  # not due yet
+    [first] = send_due(db_session, box, private_networks=True, now=now() + timedelta(minutes=3))
+    first_sent = first.sent
+    completed(db_session, admin.company.id, integration_id, platform, 90)
+    [better] = send_due(db_session, box, private_networks=True, now=now() + timedelta(minutes=4))
+    scores = [json.loads(b)["scoreGiven"] for a, b in zip([a for a in lms.asked if a.startswith("POST")], lms.bodies, strict=True) if a == "POST /lineitems/1/scores"]  # fmt: skip
     assert waiting == ("will try again: the LMS failed (503): busy", 1, "")
     assert (first_sent, better.sent) == ("completed|60.00|100.00", "completed|90.00|100.00")
     assert scores == [60.0, 90.0]
     assert db_session.scalar(select(LtiGradeLink.attempts)) == 0
 
 
-def test_where_the_link_has_no_line_item_the_tool_makes_one_once(admin, app, db_session, settings):
-    box = SecretBox.from_settings(settings)
-    browser = app.test_client()
-    with serving() as lms:
-        platform = Platform(lms)
-        integration = register(admin, platform)
-        integration_id = uuid.UUID(integration["id"])
-        upsert_employees(db_session, admin.company.id, [EmployeeRecord("E10442", "Jane Doe", accounts=[LmsAccount(integration_id, "user-57", home_page=platform.issuer)])], now())  # fmt: skip
-        lms.answer("/token", lambda form: {"access_token": "ags-t0ken", "token_type": "Bearer", "expires_in": 3600, "scope": form["scope"][0]})  # fmt: skip
-        made: list[dict] = []
+def test_where_the_link_has_no_line_item_the_tool_makes_one_once(site, admin, db_session):
+    platform, integration_id, browser, box = site
+    lms = platform.lms
+    lms.answer("/token", lambda form: {"access_token": "ags-t0ken", "token_type": "Bearer", "expires_in": 3600, "scope": form["scope"][0]})  # fmt: skip
+    made: list[dict] = []
 
-        def container(form):
-            if lms.asked[-1].startswith("POST"):
-                made.append(json.loads(lms.bodies[-1]))
-                return {"id": f"{platform.issuer}/lineitems/77", **made[-1]}
-            return [
-                {"id": f"{platform.issuer}/lineitems/{i}", "resourceId": "other"} for i in (1, 2)
-            ]
+    def container(form):
+        if lms.asked[-1].startswith("POST"):
+            made.append(json.loads(lms.bodies[-1]))
+            return {"id": f"{platform.issuer}/lineitems/77", **made[-1]}
+        return [{"id": f"{platform.issuer}/lineitems/{i}", "resourceId": "other"} for i in (1, 2)]
 
-        lms.answer("/lineitems", container)
-        lms.answer("/lineitems/77/scores", {})
-        state, nonce = log_in(browser, platform)
-        endpoint = {"scope": SCOPES, "lineitems": f"{platform.issuer}/lineitems"}
-        browser.post("/lti/launch", data={"id_token": platform.sign(platform.claims(nonce, **{AGS: endpoint})), "state": state})  # fmt: skip
-        completed(db_session, admin.company.id, integration_id, platform, 70)
-        [sent] = send_due(db_session, box, private_networks=True, now=now())
-        completed(db_session, admin.company.id, integration_id, platform, 95)
-        send_due(db_session, box, private_networks=True, now=now())
-        scopes = [r["scope"][0] for r in lms.requests if "scope" in r]
-        asked = [a for a in lms.asked if "lineitems" in a]
+    lms.answer("/lineitems", container)
+    lms.answer("/lineitems/77/scores", {})
+    launch(browser, platform, {"scope": SCOPES, "lineitems": f"{platform.issuer}/lineitems"})
+    completed(db_session, admin.company.id, integration_id, platform, 70)
+    [sent] = send_due(db_session, box, private_networks=True, now=now())
+    completed(db_session, admin.company.id, integration_id, platform, 95)
+    send_due(db_session, box, private_networks=True, now=now())
+    scopes = [r["scope"][0] for r in lms.requests if "scope" in r]
+    asked = [a for a in lms.asked if "lineitems" in a]
     course = f"{platform.issuer}/lti/contexts/course-7"
     assert made == [{"scoreMaximum": 100, "label": "Forklift safety", "resourceId": course, "resourceLinkId": "link-1"}]  # fmt: skip
     assert (sent.lineitem, sent.message) == (f"{platform.issuer}/lineitems/77", "sent 95 of 100")
