@@ -20,7 +20,6 @@ from mapping.providers.errors import (
     AuthError,
     PermissionDenied,
     ProviderError,
-    RateLimited,
     body_says,
 )
 from mapping.providers.http import HttpClient
@@ -80,8 +79,6 @@ class BlackboardClient:
                     method, self.host + path, headers=headers, **kwargs
                 )
             )
-        except RateLimited:
-            raise
         except ProviderError as exc:
             if not (said := body_says(exc, "message")):
                 raise

@@ -19,7 +19,6 @@ from mapping.providers.errors import (
     AuthError,
     PermissionDenied,
     ProviderError,
-    RateLimited,
     body_says,
 )
 from mapping.providers.http import HttpClient
@@ -75,8 +74,6 @@ class CornerstoneClient:
                     "GET", url, params=params, headers={**headers, **auth}
                 )
             )
-        except RateLimited:
-            raise
         except ProviderError as exc:
             if not (said := body_says(exc, "error", "message")):
                 raise

@@ -142,8 +142,6 @@ class DoceboClient:
         request has said its own)."""
         try:
             return self.http.request(method, self.host + path, headers=headers, **kwargs)
-        except RateLimited:
-            raise
         except AuthError as exc:
             said = _said(exc)
             raise AuthError(

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from mapping.providers.errors import AuthError, ProviderError, RateLimited, body_says
+from mapping.providers.errors import AuthError, ProviderError, body_says
 from mapping.providers.http import HttpClient
 from mapping.providers.report import ConnectionReport
 
@@ -39,8 +39,6 @@ class TalentLmsClient:
                 "Security & SSO > API (the API must be enabled)",
                 status=exc.status,
             ) from exc
-        except RateLimited:
-            raise
         except ProviderError as exc:
             if not (said := body_says(exc, "error", "message")):
                 raise
