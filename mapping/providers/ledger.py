@@ -59,7 +59,11 @@ class Ledger:
                 continue
             found.extend(statements)
             template = _template(statements)
-            row = self.session.get(PolledEnrolment, (self.integration_id, registration))
+            row = (
+                None  # not polled before: nothing to read
+                if state is None
+                else self.session.get(PolledEnrolment, (self.integration_id, registration))
+            )
             if row is None:
                 self.session.add(
                     PolledEnrolment(
