@@ -15,7 +15,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
 from mapping.identity import EmployeeRecord, LmsAccount, upsert_employees
-from mapping.lti import rotate
+from mapping.lti import invited, rotate
 from mapping.models import LMSCourseEnrollment, LtiLogin
 from mapping.secrets import SecretBox
 from statements.models import StatementRow
@@ -336,3 +336,21 @@ def test_a_deactivated_platform_cannot_log_in(site, admin):
     assert response.json["detail"].startswith(
         f"the integration of issuer {platform.issuer} is not active"
     )
+
+
+def test_another_company_and_a_narrower_role_see_neither_the_tool_s_configuration_nor_a_registration_url(
+    site, make_user, settings
+):
+    from tests.factories import CompanyFactory
+
+    _, integration, _ = site
+    outsider = make_user("all", in_company=CompanyFactory())
+    viewer = make_user(("can_view_reports",))
+    for user, status in ((outsider, 404), (viewer, 403)):
+        assert user.get(f"lms-integrations/{integration['id']}/lti-config/").status_code == status
+    assert viewer.get("lms-integrations/lti-registration/").status_code == 403
+    # The outsider's own registration URL registers with the outsider's company only.
+    url = outsider.get("lms-integrations/lti-registration/").json["registration_url"]
+    invitation = parse_qs(urlsplit(url).query)["invitation"][0]
+    assert invited(settings.secret_key, invitation)[0] == outsider.company.id
+    assert invited("another installation's key", invitation) is None
